@@ -1,0 +1,84 @@
+"""Settings per environment. `create_app` picks one by `SAMORDNING_ENV` (development,
+production, testing) and then lets environment variables override single keys."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSECURE_SECRET = "dev-only-not-secret"
+
+
+class Base:
+    SECRET_KEY = INSECURE_SECRET
+    DATABASE_URL = f"sqlite:///{ROOT / 'instance' / 'samordning.db'}"
+    BABEL_DEFAULT_LOCALE = "sv"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "coordination" / "translations")
+    LANGUAGES = ("sv", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # a long form must not expire while an official writes it
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "samordning@stockholm.se"
+    MAIL_BACKEND = "smtp"  # "console" logs mails instead of sending them
+    SCHEDULER_HEARTBEAT_SECONDS = 60
+    PAGE_SIZE = 50
+    PRODUCTION = False
+
+
+class Development(Base):
+    MAIL_BACKEND = "console"
+
+
+class Testing(Base):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    MAIL_BACKEND = "console"
+
+
+class Production(Base):
+    SECRET_KEY = None  # must come from the environment
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PRODUCTION = True
+
+
+ENVIRONMENTS = {"development": Development, "production": Production, "testing": Testing}
+
+# Keys that may be overridden one by one from the environment, with their types.
+ENV_KEYS = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "BABEL_DEFAULT_LOCALE": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": lambda v: v.lower() in ("1", "true", "yes"),
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_DEFAULT_SENDER": str,
+    "MAIL_BACKEND": str,
+    "SCHEDULER_HEARTBEAT_SECONDS": int,
+}
+
+
+def load(env_name: str | None = None) -> dict:
+    name = (env_name or os.environ.get("SAMORDNING_ENV") or "development").lower()
+    if name not in ENVIRONMENTS:
+        raise RuntimeError(f"SAMORDNING_ENV must be one of {', '.join(ENVIRONMENTS)}, not {name!r}")
+    cls = ENVIRONMENTS[name]
+    values = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+    values["ENV_NAME"] = name
+    for key, convert in ENV_KEYS.items():
+        if key in os.environ and os.environ[key] != "":
+            values[key] = convert(os.environ[key])
+    return values

@@ -1,0 +1,195 @@
+"""Samordning: case management for the City of Stockholm's coordination model."""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, g, render_template, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_openapi3 import Info, OpenAPI
+from werkzeug.exceptions import HTTPException
+
+from config.settings import INSECURE_SECRET, load
+from coordination import db
+from coordination.clock import STOCKHOLM, SystemClock, WorkingDays
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application. `config` overrides the environment's settings (tests)."""
+    settings = load((config or {}).get("ENV_NAME"))
+    settings.update(config or {})
+    if settings.get("PRODUCTION") and (not settings.get("SECRET_KEY") or settings["SECRET_KEY"] == INSECURE_SECRET
+                                       or len(settings["SECRET_KEY"]) < 32):
+        raise ConfigurationError("SECRET_KEY must be set to a random value of at least 32 characters in "
+                                 "production (e.g. python -c 'import secrets; print(secrets.token_hex(32))').")
+
+    from coordination.api.problems import validation_problem
+
+    app = OpenAPI(
+        __name__,
+        info=Info(title="Samordning API", version="1",
+                  description="Cases, organisations and meetings of the City of Stockholm's coordination "
+                              "model for its dedicated business areas."),
+        security_schemes={"bearer": {"type": "http", "scheme": "bearer",
+                                     "description": "A token from `flask --app wsgi users token EMAIL`"}},
+        doc_ui=False,
+        validation_error_status=422,
+        validation_error_callback=validation_problem,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_mapping(settings)
+    app.extensions["clock"] = settings.get("CLOCK") or SystemClock()
+    app.extensions["working_days"] = WorkingDays()
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from coordination.auth.models import User
+    from coordination.auth.views import select_locale
+    from coordination.extensions import babel, csrf, login_manager
+
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        Path(app.config["DATABASE_URL"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Stockholm")
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        if not user_id.isdigit():
+            return None
+        user = db.get_session().get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from coordination.access import allow, check_request
+    from coordination.admin.views import bp as admin_bp
+    from coordination.api.views import api, openapi_document
+    from coordination.auth.views import bp as auth_bp
+    from coordination.extensions import csrf
+    from coordination.home.views import bp as home_bp
+
+    app.before_request(check_request)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(admin_bp)
+    app.register_api(api)
+    # The API authenticates by bearer token only, never by cookie, so it needs no CSRF token.
+    csrf.exempt(api)
+    app.add_url_rule("/api/v1/openapi.json", "openapi_json", allow(public=True)(openapi_document))
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config.get("PRODUCTION"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from coordination.access import is_api_request
+    from coordination.api.problems import problem
+
+    messages = {
+        400: (lambda: _("Bad request"), lambda: _("The request could not be understood. Go back and try again.")),
+        401: (lambda: _("Not logged in"), lambda: _("Log in to continue.")),
+        403: (lambda: _("Not allowed"), lambda: _("You do not have access to this page.")),
+        404: (lambda: _("Page not found"), lambda: _("There is no page at this address.")),
+        405: (lambda: _("Not allowed"), lambda: _("That action is not possible on this page.")),
+        413: (lambda: _("Too large"), lambda: _("What you sent is larger than allowed.")),
+        429: (lambda: _("Too many requests"), lambda: _("Wait a moment and try again.")),
+    }
+
+    def render_error(status: int, description: str | None = None, headers=None):
+        title, detail = messages.get(status, (lambda: _("Error"), lambda: _("Something went wrong.")))
+        if is_api_request():
+            return problem(status, title(), description or detail(), headers=dict(headers or {}))
+        return render_template("errors/error.html", status=status, title=title(), detail=detail()), status, \
+            dict(headers or {})
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        # A response the library prepared (e.g. flask-openapi3) is passed on as it is.
+        if error.response is not None:
+            return error.response
+        status = error.code or 500
+        headers = [h for h in error.get_headers() if h[0].lower() not in ("content-type", "content-length")]
+        if status == 401:
+            headers.append(("WWW-Authenticate", 'Bearer realm="samordning"'))
+        if status >= 500:
+            return _server_error(error)
+        return render_error(status, None, headers)
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        if is_api_request():
+            return problem(400, _("Bad request"), error.description)
+        return render_template("errors/error.html", status=400, title=_("The form had expired"),
+                               detail=_("Go back, reload the page and send the form again. "
+                                        "Copy your text first if it is long.")), 400
+
+    @app.errorhandler(Exception)
+    def _server_error(error):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if is_api_request():
+            return problem(500, "Internal error", "Something went wrong on our side; it has been logged.")
+        return render_template("errors/error.html", status=500, title=_("Something went wrong"),
+                               detail=_("Something went wrong on our side. It has been logged; try again later.")), 500
+
+
+def register_template_helpers(app: Flask) -> None:
+    from coordination.auth.forms import LanguageForm
+    from coordination.labels import template_globals
+
+    app.jinja_env.globals.update(template_globals())
+
+    @app.template_filter("localtime")
+    def localtime(value, fmt="yyyy-MM-dd HH:mm"):
+        if value is None:
+            return ""
+        return format_datetime(value, fmt)
+
+    @app.template_filter("localdate")
+    def localdate(value):
+        if value is None:
+            return ""
+        if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
+            value = value.astimezone(STOCKHOLM).date()
+        return format_date(value, "yyyy-MM-dd")
+
+    @app.context_processor
+    def layout_context():
+        form = LanguageForm()
+        form.next.data = request.full_path.rstrip("?") if request.method == "GET" else request.path
+        form.lang.data = "en" if str(get_locale()) == "sv" else "sv"
+        return {"language_form": form, "current_locale": str(get_locale()), "user": current_user}
+
+
+def register_commands(app: Flask) -> None:
+    from coordination.cli import register
+
+    register(app)

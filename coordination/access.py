@@ -1,0 +1,106 @@
+"""Who may reach what: the one place that decides access by role and organisation.
+
+Every view declares its audience with `@allow(...)`; `check_request` (run before every request)
+enforces it and refuses any endpoint that declared nothing, so a forgotten decorator fails
+closed. Checks that depend on the data (is this the user's organisation, may they see this
+case) are the predicates below, called by views and the API alike.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, g, redirect, request, url_for
+from flask_login import AnonymousUserMixin, current_user
+
+from coordination.auth.models import Role
+
+ALL_ROLES = frozenset(r.value for r in Role)
+# Who reads cases at all; organisation and level narrow it further (see can_view_case).
+CASE_READERS = frozenset({Role.coordinator.value, Role.department.value, Role.steering.value})
+
+
+@dataclass(frozen=True)
+class Audience:
+    roles: frozenset[str]
+    public: bool = False
+
+
+def allow(*roles: Role | str, public: bool = False):
+    """Declare the roles that may call a view (`public=True`: anyone, also anonymous)."""
+    audience = Audience(roles=frozenset(Role(r).value for r in roles) if roles else ALL_ROLES,
+                        public=public)
+
+    def decorate(view):
+        view._audience = audience
+        return view
+
+    return decorate
+
+
+def is_api_request() -> bool:
+    return request.blueprint == "api" or request.path.startswith("/api/")
+
+
+def check_request():
+    """before_request: authenticate API calls by token only, then apply the view's audience."""
+    if request.endpoint is None or request.endpoint == "static":
+        return None  # routing answers 404/405 itself; static files are public
+    if is_api_request():
+        from coordination.auth.services import user_for_token
+        from coordination.db import get_session
+
+        header = request.headers.get("Authorization", "")
+        user = None
+        if header[:7].lower() == "bearer ":
+            user = user_for_token(get_session(), header[7:].strip())
+        # The API never uses the session cookie, so a browser session cannot be ridden (CSRF).
+        g._login_user = user or AnonymousUserMixin()
+    view = current_app.view_functions.get(request.endpoint)
+    audience: Audience | None = getattr(view, "_audience", None)
+    if audience is None:
+        abort(403)
+    if audience.public:
+        return None
+    if not current_user.is_authenticated:
+        if is_api_request():
+            abort(401)
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if current_user.role not in audience.roles:
+        abort(403)
+    return None
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only local paths are followed after login or a language switch (no open redirects)."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return fallback
+    return target
+
+
+# --- data-dependent predicates -------------------------------------------------------------
+
+def can_view_organisation(user, organisation_id: int | None) -> bool:
+    if user.role in (Role.admin.value, Role.coordinator.value, Role.steering.value):
+        return True
+    return user.role == Role.department.value and user.organisation_id == organisation_id
+
+
+def can_view_case(user, *, level: int | None, organisation_ids: set[int] | frozenset[int]) -> bool:
+    """Coordinators see every case; a department official the cases that concern their
+    organisation; steering members the cases at the steering group's level or above."""
+    if user.role == Role.coordinator.value:
+        return True
+    if user.role == Role.department.value:
+        return user.organisation_id is not None and user.organisation_id in organisation_ids
+    if user.role == Role.steering.value:
+        return level is not None and level >= 3
+    return False
+
+
+def ensure(condition: bool) -> None:
+    if not condition:
+        abort(403)

@@ -1,0 +1,237 @@
+"""Admin pages for the reference data: one list/create/edit/deactivate set of views per
+resource, configured below; the rules live in the services they call."""
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+from sqlmodel import Session, SQLModel, select
+
+from coordination.access import allow
+from coordination.admin import forms
+from coordination.auth import services as auth_services
+from coordination.auth.models import Role, User
+from coordination.db import get_session
+from coordination.errors import ValidationFailed
+from coordination.organisations import services as org_services
+from coordination.organisations.models import BusinessArea, Committee, Group, Organisation
+from coordination.system.models import JobHeartbeat
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _options(rows, label=lambda r: r.name, empty: bool = True):
+    choices = [(r.id, label(r)) for r in rows]
+    return ([("", _("– none –"))] + choices) if empty else choices
+
+
+@dataclass
+class Resource:
+    key: str
+    path: str
+    plural: Any
+    singular: Any
+    model: type[SQLModel]
+    form: type
+    new_form: type | None
+    columns: list[tuple[Any, Callable]]
+    fill_choices: Callable[[Session, Any], None]
+    save: Callable[[Session, Any, Any], SQLModel]
+    initial: Callable[[Session, Any], dict] = field(default=lambda s, obj: {})
+    order_by: Any = None
+    lookups: Callable[[Session], dict] = field(default=lambda s: {})
+
+
+# --- per-resource configuration ---------------------------------------------------------------
+
+def _user_choices(session, form):
+    form.organisation_id.choices = _options(org_services.list_organisations(session))
+
+
+def _save_user(session, obj, form):
+    if obj is None:
+        return auth_services.create_user(session, email=form.email.data, name=form.name.data,
+                                         role=form.role.data, organisation_id=form.organisation_id.data,
+                                         password=form.password.data)
+    return auth_services.update_user(session, obj, email=form.email.data, name=form.name.data,
+                                     role=form.role.data, organisation_id=form.organisation_id.data,
+                                     active=obj.active, password=form.password.data or None)
+
+
+def _save_organisation(session, obj, form):
+    return org_services.save_organisation(session, obj, name=form.name.data, short_name=form.short_name.data,
+                                          kind=form.kind.data, email=form.email.data,
+                                          active=obj.active if obj else True)
+
+
+def _committee_choices(session, form):
+    form.organisation_id.choices = _options(org_services.list_organisations(session))
+
+
+def _save_committee(session, obj, form):
+    return org_services.save_committee(session, obj, name=form.name.data,
+                                       organisation_id=form.organisation_id.data,
+                                       active=obj.active if obj else True)
+
+
+def _area_choices(session, form):
+    form.committee_id.choices = _options(org_services.list_committees(session))
+
+
+def _save_area(session, obj, form):
+    return org_services.save_business_area(session, obj, name=form.name.data,
+                                           description=form.description.data or "",
+                                           committee_id=form.committee_id.data,
+                                           active=obj.active if obj else True)
+
+
+def _group_choices(session, form):
+    users = list(session.exec(select(User).where(User.active.is_(True)).order_by(User.name)))
+    form.business_area_id.choices = _options(org_services.list_business_areas(session))
+    form.member_ids.choices = [(u.id, f"{u.name} ({u.email})") for u in users]
+    form.chair_id.choices = _options(users)
+
+
+def _save_group(session, obj, form):
+    return org_services.save_group(session, obj, name=form.name.data, kind=form.kind.data,
+                                   business_area_id=form.business_area_id.data,
+                                   member_ids=form.member_ids.data or [], chair_id=form.chair_id.data,
+                                   active=obj.active if obj else True)
+
+
+def _group_initial(session, group):
+    members = org_services.group_members(session, [group.id])[group.id]
+    chair = next((u.id for u, is_chair in members if is_chair), None)
+    return {"member_ids": [u.id for u, _c in members], "chair_id": chair}
+
+
+def _names(model):
+    return lambda session: {row.id: row.name for row in session.exec(select(model))}
+
+
+def _label(mapping):
+    return lambda value: str(mapping.get(value, value))
+
+
+RESOURCES = [
+    Resource(
+        key="users", path="anvandare", plural=_l("Users"), singular=_l("user"), model=User,
+        form=forms.UserForm, new_form=forms.NewUserForm,
+        columns=[(_l("Name"), lambda r, l: r.name), (_l("E-mail address"), lambda r, l: r.email),
+                 (_l("Role"), lambda r, l: _label(forms.ROLE_LABELS)(r.role)),
+                 (_l("Organisation"), lambda r, l: l.get(r.organisation_id, ""))],
+        fill_choices=_user_choices, save=_save_user, order_by=User.name, lookups=_names(Organisation)),
+    Resource(
+        key="organisations", path="organisationer", plural=_l("Organisations"), singular=_l("organisation"),
+        model=Organisation, form=forms.OrganisationForm, new_form=None,
+        columns=[(_l("Name"), lambda r, l: r.name), (_l("Short name"), lambda r, l: r.short_name),
+                 (_l("Kind"), lambda r, l: _label(forms.ORGANISATION_KIND_LABELS)(r.kind))],
+        fill_choices=lambda s, f: None, save=_save_organisation, order_by=Organisation.name),
+    Resource(
+        key="committees", path="namnder", plural=_l("Committees"), singular=_l("committee"),
+        model=Committee, form=forms.CommitteeForm, new_form=None,
+        columns=[(_l("Name"), lambda r, l: r.name),
+                 (_l("Serving organisation"), lambda r, l: l.get(r.organisation_id, ""))],
+        fill_choices=_committee_choices, save=_save_committee, order_by=Committee.name,
+        lookups=_names(Organisation)),
+    Resource(
+        key="business_areas", path="verksamhetsomraden", plural=_l("Business areas"),
+        singular=_l("business area"), model=BusinessArea, form=forms.BusinessAreaForm, new_form=None,
+        columns=[(_l("Name"), lambda r, l: r.name),
+                 (_l("Responsible committee"), lambda r, l: l.get(r.committee_id, ""))],
+        fill_choices=_area_choices, save=_save_area, order_by=BusinessArea.name, lookups=_names(Committee)),
+    Resource(
+        key="groups", path="grupper", plural=_l("Groups"), singular=_l("group"), model=Group,
+        form=forms.GroupForm, new_form=None,
+        columns=[(_l("Name"), lambda r, l: r.name),
+                 (_l("Kind of group"), lambda r, l: _label(forms.GROUP_KIND_LABELS)(r.kind)),
+                 (_l("Business area"), lambda r, l: l.get(r.business_area_id, ""))],
+        fill_choices=_group_choices, save=_save_group, initial=_group_initial, order_by=Group.name,
+        lookups=_names(BusinessArea)),
+]
+
+
+# --- the views, made once per resource --------------------------------------------------------
+
+def _form_page(resource: Resource, form, obj, status: int = 200):
+    return render_template("admin/form.html", resource=resource, form=form, obj=obj), status
+
+
+def _register(resource: Resource) -> None:
+    def list_view():
+        session = get_session()
+        rows = list(session.exec(select(resource.model).order_by(resource.order_by)))
+        lookups = resource.lookups(session)
+        table = [(row, [getter(row, lookups) for _label_, getter in resource.columns]) for row in rows]
+        return render_template("admin/list.html", resource=resource, table=table)
+
+    def new_view():
+        session = get_session()
+        form = (resource.new_form or resource.form)()
+        resource.fill_choices(session, form)
+        return _save(resource, session, form, None)
+
+    def edit_view(item_id: int):
+        session = get_session()
+        obj = session.get(resource.model, item_id)
+        if obj is None:
+            abort(404)
+        form = resource.form(obj=obj)
+        resource.fill_choices(session, form)
+        if request.method == "GET":
+            for key, value in resource.initial(session, obj).items():
+                getattr(form, key).data = value
+        return _save(resource, session, form, obj)
+
+    def toggle_view(item_id: int):
+        session = get_session()
+        obj = session.get(resource.model, item_id)
+        if obj is None:
+            abort(404)
+        obj.active = not obj.active
+        session.add(obj)
+        session.commit()
+        flash(_("%(name)s is active again.", name=obj.name) if obj.active
+              else _("%(name)s is deactivated.", name=obj.name), "success")
+        return redirect(url_for(f"admin.{resource.key}_edit", item_id=obj.id))
+
+    admin_only = allow(Role.admin)
+    bp.add_url_rule(f"/{resource.path}", f"{resource.key}_list", admin_only(list_view))
+    bp.add_url_rule(f"/{resource.path}/ny", f"{resource.key}_new", admin_only(new_view), methods=["GET", "POST"])
+    bp.add_url_rule(f"/{resource.path}/<int:item_id>", f"{resource.key}_edit", admin_only(edit_view),
+                    methods=["GET", "POST"])
+    bp.add_url_rule(f"/{resource.path}/<int:item_id>/aktiv", f"{resource.key}_toggle", admin_only(toggle_view),
+                    methods=["POST"])
+
+
+def _save(resource: Resource, session: Session, form, obj):
+    if request.method == "GET":
+        return _form_page(resource, form, obj)
+    if not form.validate():
+        return _form_page(resource, form, obj, 400)
+    try:
+        saved = resource.save(session, obj, form)
+    except ValidationFailed as error:
+        session.rollback()
+        for name, messages in error.errors.items():
+            getattr(form, name).errors = list(getattr(form, name).errors) + [str(m) for m in messages]
+        return _form_page(resource, form, obj, 400)
+    session.commit()
+    flash(_("%(name)s was saved.", name=saved.name), "success")
+    return redirect(url_for(f"admin.{resource.key}_list"))
+
+
+for _resource in RESOURCES:
+    _register(_resource)
+
+
+@bp.route("/")
+@allow(Role.admin)
+def index():
+    session = get_session()
+    heartbeats = list(session.exec(select(JobHeartbeat).order_by(JobHeartbeat.name)))
+    counts = {r.key: session.exec(select(func.count()).select_from(r.model)).one() for r in RESOURCES}
+    return render_template("admin/index.html", resources=RESOURCES, counts=counts, heartbeats=heartbeats)

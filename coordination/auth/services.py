@@ -1,0 +1,153 @@
+"""Accounts: passwords (argon2), authentication, users and API tokens."""
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from coordination.auth.models import ApiToken, Role, User
+from coordination.errors import NotFound, ValidationFailed
+from coordination.organisations.models import Organisation
+
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so both answers take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-" + secrets.token_hex(8))
+
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 200
+TOKEN_PREFIX = "sam_"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_rules(password: str) -> list[str]:
+    problems = []
+    if len(password) < PASSWORD_MIN_LENGTH:
+        problems.append(_l("The password must be at least %(n)s characters long.", n=PASSWORD_MIN_LENGTH))
+    if len(password) > PASSWORD_MAX_LENGTH:
+        problems.append(_l("The password may be at most %(n)s characters long.", n=PASSWORD_MAX_LENGTH))
+    return problems
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def authenticate(session: Session, *, email: str, password: str, now: datetime) -> User | None:
+    """The active user with this e-mail and password, or None. Says nothing about which was
+    wrong. Rehashes an outdated hash in place (flush only)."""
+    user = get_user_by_email(session, email) if email else None
+    stored = user.password_hash if user is not None else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = now
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _check_user_fields(session: Session, *, user: User | None, email: str, role: str,
+                       organisation_id: int | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if role not in {r.value for r in Role}:
+        errors["role"] = [_l("Choose one of the roles in the list.")]
+    existing = get_user_by_email(session, email)
+    if existing is not None and (user is None or existing.id != user.id):
+        errors["email"] = [_l("There is already a user with this e-mail address.")]
+    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
+        errors["organisation_id"] = [_l("Choose an organisation from the list.")]
+    if role in (Role.department.value, Role.coordinator.value, Role.steering.value) and organisation_id is None:
+        errors.setdefault("organisation_id", []).append(
+            _l("Officials of this role must belong to an organisation."))
+    return errors
+
+
+def create_user(session: Session, *, email: str, name: str, role: str, organisation_id: int | None,
+                password: str, locale: str | None = None) -> User:
+    email = normalise_email(email)
+    errors = _check_user_fields(session, user=None, email=email, role=role, organisation_id=organisation_id)
+    password_problems = check_password_rules(password)
+    if password_problems:
+        errors["password"] = password_problems
+    if errors:
+        raise ValidationFailed(_l("The user was not saved."), errors=errors)
+    user = User(email=email, name=name.strip(), role=role, organisation_id=organisation_id,
+                password_hash=hash_password(password), locale=locale)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def update_user(session: Session, user: User, *, email: str, name: str, role: str,
+                organisation_id: int | None, active: bool, password: str | None = None) -> User:
+    email = normalise_email(email)
+    errors = _check_user_fields(session, user=user, email=email, role=role, organisation_id=organisation_id)
+    if password:
+        problems = check_password_rules(password)
+        if problems:
+            errors["password"] = problems
+    if errors:
+        raise ValidationFailed(_l("The user was not saved."), errors=errors)
+    user.email, user.name, user.role = email, name.strip(), role
+    user.organisation_id, user.active = organisation_id, active
+    if password:
+        user.password_hash = hash_password(password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_locale(session: Session, user: User, locale: str) -> None:
+    user.locale = locale
+    session.add(user)
+    session.flush()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(session: Session, *, email: str) -> str:
+    """A new API token for the user; returned once, stored only as a hash."""
+    user = get_user_by_email(session, email)
+    if user is None:
+        raise NotFound(_l("No user with the e-mail address %(email)s.", email=email))
+    if not user.active:
+        raise ValidationFailed(_l("The user %(email)s is deactivated.", email=email))
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), prefix=token[:12]))
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    if not token or len(token) > 200:
+        return None
+    row = session.exec(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
+    ).first()
+    if row is None or not row.active:
+        return None
+    return row
+
+
+def count_users(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(User)).one()

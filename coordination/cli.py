@@ -1,0 +1,145 @@
+"""Command line: `flask --app wsgi …` (or `python -m coordination …`). Each command calls a
+service; the names are a contract (DESIGN.md, "Interfaces that stay stable")."""
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlmodel import Session, select
+
+from coordination import migrate
+from coordination.clock import parse_now
+from coordination.db import get_engine
+from coordination.errors import DomainError
+
+
+def _session() -> Session:
+    return Session(get_engine(current_app), expire_on_commit=False)
+
+
+def _fail(error: DomainError) -> None:
+    click.echo(f"error: {error.message}", err=True)
+    for name, messages in error.errors.items():
+        for message in messages:
+            click.echo(f"  {name}: {message}", err=True)
+    sys.exit(2)
+
+
+db_cli = AppGroup("db", help="Database migrations (Alembic).")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision):
+    """Migrate the database to REVISION (default: head)."""
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at {revision}")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision):
+    """Migrate the database down to REVISION (e.g. base, or -1)."""
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at {revision}")
+
+
+@db_cli.command("check")
+def db_check():
+    """Fail if the models and the migrated database differ (a migration is missing)."""
+    migrate.check(current_app.config["DATABASE_URL"])
+    click.echo("models and migrations agree")
+
+
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Only load into a database that has no users yet.")
+@click.option("--now", default=None, help="ISO time to treat as now (default: the real time).")
+def demo_load(if_empty, now):
+    """Load the demo organisations, areas, groups, users and cases (idempotent)."""
+    from coordination.auth.services import count_users
+    from coordination.demo import DEMO_PASSWORD, USERS, load_demo
+
+    with _session() as session:
+        if if_empty and count_users(session) > 0:
+            click.echo("database already has users; demo data not loaded")
+            return
+        try:
+            added = load_demo(session, clock=parse_now(now))
+        except DomainError as error:
+            _fail(error)
+        session.commit()
+    click.echo("demo data: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
+    click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")
+    for user in USERS:
+        click.echo(f"  {user.role.value:<12} {user.email}")
+
+
+users_cli = AppGroup("users", help="User accounts and API tokens.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["coordinator", "department", "steering", "admin"]))
+@click.option("--organisation", default=None, help="Id, short name or name of the organisation.")
+@click.option("--password", required=True, help="At least 10 characters.")
+def users_create(email, name, role, organisation, password):
+    """Create a user."""
+    from coordination.auth.services import create_user
+    from coordination.organisations.services import find_organisation
+
+    with _session() as session:
+        organisation_id = None
+        if organisation:
+            found = find_organisation(session, organisation)
+            if found is None:
+                click.echo(f"error: no organisation {organisation!r}", err=True)
+                sys.exit(2)
+            organisation_id = found.id
+        try:
+            user = create_user(session, email=email, name=name, role=role, organisation_id=organisation_id,
+                               password=password)
+        except DomainError as error:
+            _fail(error)
+        session.commit()
+        click.echo(f"created user {user.id} {user.email} ({user.role})")
+
+
+@users_cli.command("token")
+@click.argument("email")
+def users_token(email):
+    """Print a new API token for EMAIL (shown once; only its hash is stored)."""
+    from coordination.auth.services import issue_token
+
+    with _session() as session:
+        try:
+            token = issue_token(session, email=email)
+        except DomainError as error:
+            _fail(error)
+        session.commit()
+    click.echo(token)
+
+
+scheduler_cli = AppGroup("scheduler", help="The background job process.")
+
+
+@scheduler_cli.command("run")
+def scheduler_run():
+    """Run the scheduled jobs until stopped (the only process that runs jobs)."""
+    from coordination.scheduler import build_scheduler
+
+    scheduler = build_scheduler(current_app._get_current_object())
+    click.echo("scheduler running; jobs: " + ", ".join(job.id for job in scheduler.get_jobs()))
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+def register(app: Flask) -> None:
+    for group in (db_cli, demo_cli, users_cli, scheduler_cli):
+        app.cli.add_command(group)

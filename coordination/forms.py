@@ -1,0 +1,60 @@
+"""Form fields shared by every feature, with messages in the page's language."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, SelectMultipleField
+from wtforms.validators import Length, ValidationError
+
+
+def optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class ChoiceField(SelectField):
+    """A select whose wrong values (a guessed id, text where a number belongs) get a clear
+    message instead of WTForms' generic one."""
+
+    def __init__(self, *args, message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choice_message = message or _l("Choose a value from the list.")
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            try:
+                self.data = self.coerce(valuelist[0])
+            except (ValueError, TypeError):
+                self.data = None
+                raise ValueError(self.choice_message)
+
+    def pre_validate(self, form):
+        if self.data is None and self.coerce is optional_int:
+            return
+        if not any(self.data == self.coerce(value) for value, *_ in self.iter_choices_values()):
+            raise ValidationError(self.choice_message)
+
+    def iter_choices_values(self):
+        for choice in self.choices or []:
+            yield choice if isinstance(choice, tuple) else (choice,)
+
+
+class MultiChoiceField(SelectMultipleField):
+    def __init__(self, *args, message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choice_message = message or _l("Choose values from the list.")
+
+    def process_formdata(self, valuelist):
+        try:
+            self.data = [self.coerce(v) for v in valuelist]
+        except (ValueError, TypeError):
+            self.data = []
+            raise ValueError(self.choice_message)
+
+    def pre_validate(self, form):
+        allowed = {self.coerce(choice[0]) for choice in self.choices or []}
+        if any(value not in allowed for value in self.data or []):
+            raise ValidationError(self.choice_message)
+
+
+def max_length(n: int) -> Length:
+    return Length(max=n, message=_l("At most %(max)d characters; you wrote more."))

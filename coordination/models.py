@@ -1,0 +1,23 @@
+"""Every feature's models, imported so that Alembic and create_all see them all."""
+
+from coordination.auth.models import ApiToken, Role, User  # noqa: F401
+from coordination.cases.models import (  # noqa: F401
+    Case,
+    CaseEvent,
+    CaseOrganisation,
+    CaseSource,
+    CaseStatus,
+    ReferenceCounter,
+)
+from coordination.db import metadata  # noqa: F401
+from coordination.organisations.models import (  # noqa: F401
+    BusinessArea,
+    Committee,
+    FocusArea,
+    Group,
+    GroupKind,
+    GroupMember,
+    Organisation,
+    OrganisationKind,
+)
+from coordination.system.models import JobHeartbeat  # noqa: F401

@@ -1,0 +1,40 @@
+"""The job process (`flask --app wsgi scheduler run`). Web workers never run jobs; only this
+process does, and every job's effects are idempotent in the database, so running two job
+processes does no harm."""
+
+import logging
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+from sqlmodel import Session
+
+from coordination.db import get_engine
+from coordination.system.services import record_heartbeat
+
+log = logging.getLogger(__name__)
+
+
+def run_job(app: Flask, name: str, work) -> None:
+    """Run one job in an app context with its own session; commit once at the end."""
+    with app.app_context():
+        clock = app.extensions["clock"]
+        with Session(get_engine(app), expire_on_commit=False) as session:
+            try:
+                work(session, clock)
+                record_heartbeat(session, name=name, at=clock.now())
+                session.commit()
+            except Exception as error:  # a failing job is logged and shown to admins, never silent
+                session.rollback()
+                log.exception("job %s failed", name)
+                record_heartbeat(session, name=name, at=clock.now(), error=repr(error))
+                session.commit()
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone="Europe/Stockholm",
+                                  job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
+    scheduler.add_job(run_job, "interval", seconds=app.config["SCHEDULER_HEARTBEAT_SECONDS"],
+                      args=[app, "heartbeat", lambda session, clock: None], id="heartbeat",
+                      name="Heartbeat: shows on the admin page that the job process is alive",
+                      next_run_time=app.extensions["clock"].now())
+    return scheduler

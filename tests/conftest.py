@@ -1,0 +1,103 @@
+"""A fresh database for every test: SQLite by default (a copy of a migrated template file),
+PostgreSQL when TEST_DATABASE_URL is set (migrated once, emptied after every test)."""
+
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from coordination import create_app, migrate
+from coordination.clock import STOCKHOLM, FixedClock
+from coordination.db import make_engine, metadata, normalise_url
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+KEEP_TABLES = {"focus_areas", "alembic_version"}  # fixed data the migration seeds
+
+
+def pytest_configure(config):
+    # Compiled Swedish catalog for the tests (make does this too; a bare pytest run needs it).
+    mo = Path(__file__).resolve().parent.parent / "coordination" / "translations" / "sv" / "LC_MESSAGES" / "messages.mo"
+    if not mo.exists():
+        from coordination.translations.build import build
+
+        build()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """SQLite: a migrated file to copy per test. PostgreSQL: the URL, migrated from scratch."""
+    if PG_URL:
+        url = normalise_url(PG_URL)
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        migrate.upgrade(url)
+        return url
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path):
+    if PG_URL:
+        yield database_template
+        engine = make_engine(database_template)
+        tables = [t.name for t in metadata.sorted_tables if t.name not in KEEP_TABLES]
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+    else:
+        path = tmp_path / "test.db"
+        shutil.copy(database_template, path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def clock():
+    """Monday 2026-11-23 10:00 in Stockholm; tests move it as they need."""
+    return FixedClock(datetime(2026, 11, 23, 10, 0, tzinfo=STOCKHOLM))
+
+
+@pytest.fixture
+def make_app(database_url, clock):
+    apps = []
+
+    def factory(**overrides):
+        config = {"ENV_NAME": "testing", "DATABASE_URL": database_url, "CLOCK": clock}
+        config.update(overrides)
+        app = create_app(config)
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def session(app):
+    with Session(app.extensions["db_engine"], expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login(client, user, password="correct-horse-battery"):
+    response = client.post("/logga-in", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.data.decode()[:500]
+    return client
