@@ -34,11 +34,6 @@ migrate: install
 ## and serve on http://127.0.0.1:5000 with the job process beside it.
 run: migrate
 	$(FLASK) demo load --if-empty
-	@echo "Demo logins (password for all: samordning-demo):"
-	@echo "  coordinator  samordnare@demo.stockholm.se"
-	@echo "  department   trafikkontoret@demo.stockholm.se   (also exploatering@demo.stockholm.se)"
-	@echo "  steering     styrgrupp@demo.stockholm.se"
-	@echo "  admin        admin@demo.stockholm.se"
 	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C stops the web server and the job process)"
 	@$(FLASK) scheduler run & sched=$$!; \
 	  trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \

@@ -83,8 +83,9 @@ def register_case(session: Session, *, title: str, description: str, source: str
                 status=CaseStatus.new.value, business_area_id=business_area_id, created_at=now, updated_at=now)
     session.add(case)
     session.flush()
-    session.add(CaseEvent(case_id=case.id, at=now, kind="received", actor_user_id=actor_user_id,
-                          reason="", facts={"source": source}))
+    # The history starts when the matter reached the city, which may be before it was registered.
+    session.add(CaseEvent(case_id=case.id, at=received_at, kind="received", actor_user_id=actor_user_id,
+                          reason="", facts={"source": source, "registered_at": now.isoformat()}))
     session.flush()
     return case
 
