@@ -67,9 +67,15 @@ def make_engine(url: str, **kwargs) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            # SQLite's own lower() folds only A-Z; names here are Swedish (Årsta, Östberga).
+            dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def init_app(app: Flask) -> None:

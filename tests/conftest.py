@@ -19,9 +19,12 @@ KEEP_TABLES = {"focus_areas", "alembic_version"}  # fixed data the migration see
 
 
 def pytest_configure(config):
-    # Compiled Swedish catalog for the tests (make does this too; a bare pytest run needs it).
-    mo = Path(__file__).resolve().parent.parent / "coordination" / "translations" / "sv" / "LC_MESSAGES" / "messages.mo"
-    if not mo.exists():
+    # Compiled Swedish catalog for the tests (make does this too; a bare pytest run needs it),
+    # rebuilt when the translations or any template or module is newer than it.
+    root = Path(__file__).resolve().parent.parent
+    mo = root / "coordination" / "translations" / "sv" / "LC_MESSAGES" / "messages.mo"
+    sources = [*root.glob("templates/**/*.html"), *root.glob("coordination/**/*.py")]
+    if not mo.exists() or max(p.stat().st_mtime for p in sources) > mo.stat().st_mtime:
         from coordination.translations.build import build
 
         build()

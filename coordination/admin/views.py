@@ -23,8 +23,10 @@ from coordination.system.models import JobHeartbeat
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _options(rows, label=lambda r: r.name, empty: bool = True):
-    choices = [(r.id, label(r)) for r in rows]
+def _options(rows, current=None, label=lambda r: r.name, empty: bool = True):
+    """Choices of the active rows, and of the value already chosen even if since deactivated,
+    so that editing a row does not silently drop its link."""
+    choices = [(r.id, label(r)) for r in rows if r.active or r.id == current]
     return ([("", _("– none –"))] + choices) if empty else choices
 
 
@@ -48,7 +50,7 @@ class Resource:
 # --- per-resource configuration ---------------------------------------------------------------
 
 def _user_choices(session, form):
-    form.organisation_id.choices = _options(org_services.list_organisations(session))
+    form.organisation_id.choices = _options(org_services.list_organisations(session), form.organisation_id.data)
 
 
 def _save_user(session, obj, form):
@@ -68,7 +70,7 @@ def _save_organisation(session, obj, form):
 
 
 def _committee_choices(session, form):
-    form.organisation_id.choices = _options(org_services.list_organisations(session))
+    form.organisation_id.choices = _options(org_services.list_organisations(session), form.organisation_id.data)
 
 
 def _save_committee(session, obj, form):
@@ -78,7 +80,7 @@ def _save_committee(session, obj, form):
 
 
 def _area_choices(session, form):
-    form.committee_id.choices = _options(org_services.list_committees(session))
+    form.committee_id.choices = _options(org_services.list_committees(session), form.committee_id.data)
 
 
 def _save_area(session, obj, form):
@@ -89,10 +91,11 @@ def _save_area(session, obj, form):
 
 
 def _group_choices(session, form):
-    users = list(session.exec(select(User).where(User.active.is_(True)).order_by(User.name)))
-    form.business_area_id.choices = _options(org_services.list_business_areas(session))
+    current = set(form.member_ids.data or []) | {form.chair_id.data}
+    users = [u for u in session.exec(select(User).order_by(User.name)) if u.active or u.id in current]
+    form.business_area_id.choices = _options(org_services.list_business_areas(session), form.business_area_id.data)
     form.member_ids.choices = [(u.id, f"{u.name} ({u.email})") for u in users]
-    form.chair_id.choices = _options(users)
+    form.chair_id.choices = _options(users, form.chair_id.data)
 
 
 def _save_group(session, obj, form):
@@ -180,10 +183,10 @@ def _register(resource: Resource) -> None:
         if obj is None:
             abort(404)
         form = resource.form(obj=obj)
-        resource.fill_choices(session, form)
         if request.method == "GET":
             for key, value in resource.initial(session, obj).items():
                 getattr(form, key).data = value
+        resource.fill_choices(session, form)
         return _save(resource, session, form, obj)
 
     def toggle_view(item_id: int):

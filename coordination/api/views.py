@@ -14,7 +14,7 @@ from coordination.organisations import services as org_services
 from coordination.organisations.models import Organisation
 
 BEARER = {"bearer": []}
-PROBLEM_RESPONSES = {401: Problem, 403: Problem}
+PROBLEM_RESPONSES = {401: Problem, 403: Problem, 422: Problem}
 
 api = APIBlueprint("api", __name__, url_prefix="/api/v1", abp_security=[BEARER],
                    abp_responses=PROBLEM_RESPONSES)

@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, has_request_context, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -67,6 +67,8 @@ def language():
 
 
 def select_locale():
+    if not has_request_context():  # CLI and jobs: messages in the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated and current_user.locale in current_app.config["LANGUAGES"]:
         return current_user.locale
     chosen = session.get("locale")

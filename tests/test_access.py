@@ -1,0 +1,348 @@
+"""Who reaches what: every URL of the application × every role and anonymous, against one
+explicit table of expected answers.
+
+The URL list comes from `app.url_map`, so a route added without a row in EXPECTED fails here
+until someone decides who may reach it. The data (users, organisations, cases, admin rows) is
+built once for the module; the requests only read it, except the admin toggles, which act on
+spare rows nobody else in this module looks at."""
+
+import shutil
+from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import url_for
+from sqlalchemy import func, text
+from sqlmodel import Session, select
+
+from coordination import create_app
+from coordination.access import Audience
+from coordination.auth import services as auth_services
+from coordination.auth.models import User
+from coordination.clock import STOCKHOLM, FixedClock
+from coordination.db import make_engine, metadata
+from coordination.organisations.models import (
+    BusinessArea,
+    Committee,
+    Group,
+    GroupMember,
+    Organisation,
+)
+from tests import factories
+from tests.conftest import KEEP_TABLES, PG_URL
+
+ANON, COORD, DEPT, STEER, ADMIN = "anonymous", "coordinator", "department", "steering", "admin"
+ROLES = (ANON, COORD, DEPT, STEER, ADMIN)
+
+# An expected answer: a status, or (302, path the Location header must have).
+LOGIN = (302, "/logga-in")
+HOME = (302, "/")
+
+
+def _row(anon, coord, dept, steer, admin):
+    return {ANON: anon, COORD: coord, DEPT: dept, STEER: steer, ADMIN: admin}
+
+
+ADMIN_PAGE = _row(LOGIN, 403, 403, 403, 200)
+ADMIN_MISSING = _row(LOGIN, 403, 403, 403, 404)
+API = _row(401, 200, 200, 200, 200)
+
+# endpoint -> {variant of the URL parameters -> {role -> expected}}. "" = the only variant.
+EXPECTED = {
+    "auth.login": {"": _row(200, HOME, HOME, HOME, HOME)},
+    "auth.logout": {"": _row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)},
+    "auth.language": {"": _row(HOME, HOME, HOME, HOME, HOME)},
+    "home.index": {"": _row(LOGIN, 200, 200, 200, (302, "/admin/"))},
+    "home.organisation": {
+        "own": _row(LOGIN, 200, 200, 200, 200),
+        "other": _row(LOGIN, 200, 403, 200, 200),
+        "missing": _row(LOGIN, 404, 404, 404, 404),
+    },
+    "home.case": {
+        # coordinator: every case; department: cases concerning its organisation;
+        # steering: level 3; admin: no cases at all.
+        "untriaged": _row(LOGIN, 200, 403, 403, 403),
+        "level1-own": _row(LOGIN, 200, 200, 403, 403),
+        "level1-other": _row(LOGIN, 200, 403, 403, 403),
+        "level2-both": _row(LOGIN, 200, 200, 403, 403),
+        "level3-own": _row(LOGIN, 200, 200, 200, 403),
+        "level3-other": _row(LOGIN, 200, 403, 200, 403),
+        "missing": _row(LOGIN, 404, 404, 404, 403),
+        "malformed": _row(LOGIN, 404, 404, 404, 403),
+    },
+    "admin.index": {"": ADMIN_PAGE},
+    "api.me": {"": API},
+    "api.organisations": {"": API},
+    "api.business_areas": {"": API},
+    "openapi_json": {"": _row(200, 200, 200, 200, 200)},
+}
+ADMIN_RESOURCES = {"users": "/admin/anvandare", "organisations": "/admin/organisationer",
+                   "committees": "/admin/namnder", "business_areas": "/admin/verksamhetsomraden",
+                   "groups": "/admin/grupper"}
+for _key, _path in ADMIN_RESOURCES.items():
+    EXPECTED[f"admin.{_key}_list"] = {"": ADMIN_PAGE}
+    EXPECTED[f"admin.{_key}_new"] = {"": ADMIN_PAGE}
+    EXPECTED[f"admin.{_key}_edit"] = {"existing": ADMIN_PAGE, "missing": ADMIN_MISSING}
+    # A toggle answers with the edit page of the row it changed.
+    EXPECTED[f"admin.{_key}_toggle"] = {"existing": _row(LOGIN, 403, 403, 403, (302, _path + "/{id}")),
+                                        "missing": ADMIN_MISSING}
+
+# The application as routing sees it, for building the parameter list at collection time.
+_ROUTES_APP = create_app({"ENV_NAME": "testing", "DATABASE_URL": "sqlite://"})
+ENDPOINTS = sorted({rule.endpoint for rule in _ROUTES_APP.url_map.iter_rules()} - {"static"})
+
+
+def _cases():
+    for endpoint in ENDPOINTS:
+        # An endpoint missing from EXPECTED still gets a test, which fails and says so.
+        for variant in EXPECTED.get(endpoint, {"": None}):
+            for role in ROLES:
+                yield pytest.param(endpoint, variant, role, id=f"{endpoint}[{variant}]-{role}" if variant
+                                   else f"{endpoint}-{role}")
+
+
+# --- the data, once for the module -------------------------------------------------------------
+
+_HASHES: dict[str, str] = {}
+
+
+def _memo_hash(password: str) -> str:
+    """argon2 hashing is slow by design; the same password may share one real hash here."""
+    if password not in _HASHES:
+        _HASHES[password] = _real_hash(password)
+    return _HASHES[password]
+
+
+_real_hash = auth_services.hash_password
+
+
+def _truncate(url):
+    engine = make_engine(url)
+    tables = [t.name for t in metadata.sorted_tables if t.name not in KEEP_TABLES]
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+class World:
+    pass
+
+
+@pytest.fixture(scope="module")
+def world(database_template, tmp_path_factory):
+    if PG_URL:
+        url = database_template
+        _truncate(url)
+    else:
+        path = tmp_path_factory.mktemp("access") / "access.db"
+        shutil.copy(database_template, path)
+        url = f"sqlite:///{path}"
+    clock = FixedClock(datetime(2026, 11, 23, 10, 0, tzinfo=STOCKHOLM))
+    app = create_app({"ENV_NAME": "testing", "DATABASE_URL": url, "CLOCK": clock})
+    w = World()
+    w.app = app
+    w.engine = app.extensions["db_engine"]
+    original, auth_services.hash_password = auth_services.hash_password, _memo_hash
+    try:
+        with Session(w.engine, expire_on_commit=False) as s:
+            w.own = factories.organisation(s, name="Trafikkontoret", short_name="TK")
+            w.other = factories.organisation(s, name="Exploateringskontoret", short_name="EXPL")
+            w.spare_org = factories.organisation(s, name="Reservförvaltningen", short_name="RES")
+            sbr = factories.organisation(s, name="Stockholm Business Region", short_name="SBR")
+            w.users = {
+                COORD: factories.user(s, COORD, organisation_id=sbr.id),
+                DEPT: factories.user(s, DEPT, organisation_id=w.own.id),
+                STEER: factories.user(s, STEER, organisation_id=w.other.id),
+                ADMIN: factories.user(s, ADMIN),
+            }
+            w.other_user = factories.user(s, DEPT, organisation_id=w.other.id)
+            w.spare_user = factories.user(s, DEPT, organisation_id=w.spare_org.id)
+            w.tokens = {role: auth_services.issue_token(s, email=u.email) for role, u in w.users.items()}
+            w.committee = factories.committee(s, name="Söderorts nämnd", organisation_id=w.other.id)
+            w.spare_committee = factories.committee(s, organisation_id=w.spare_org.id)
+            w.area = factories.business_area(s, name="Högdalens industriområde", committee_id=w.committee.id)
+            w.spare_area = factories.business_area(s)
+            w.group = factories.group(s, "work_group", members=[w.other_user], business_area_id=w.area.id)
+            w.spare_group = factories.group(s)
+            w.cases = {
+                "untriaged": factories.case(s, clock=clock),
+                "level1-own": factories.case(s, clock=clock, level=1, organisations=[w.own]),
+                "level1-other": factories.case(s, clock=clock, level=1, organisations=[w.other]),
+                "level2-both": factories.case(s, clock=clock, level=2, organisations=[w.own, w.other]),
+                "level3-own": factories.case(s, clock=clock, level=3, organisations=[w.own]),
+                "level3-other": factories.case(s, clock=clock, level=3, organisations=[w.other]),
+            }
+            s.commit()
+    finally:
+        auth_services.hash_password = original
+    w.existing = {"users": w.spare_user.id, "organisations": w.spare_org.id, "committees": w.spare_committee.id,
+                  "business_areas": w.spare_area.id, "groups": w.spare_group.id}
+    yield w
+    w.engine.dispose()
+    if PG_URL:
+        _truncate(url)
+
+
+def _params(w, endpoint, variant):
+    if endpoint == "home.organisation":
+        return {"organisation_id": {"own": w.own.id, "other": w.other.id, "missing": 987654}[variant]}
+    if endpoint == "home.case":
+        slug = {"missing": "SBR-2026-9999", "malformed": "not-a-reference"}.get(variant)
+        if slug is None:
+            slug = w.cases[variant].reference.replace(" ", "-").replace("/", "-")
+        return {"slug": slug}
+    if endpoint.startswith("admin.") and variant:
+        resource = endpoint[len("admin."):].rsplit("_", 1)[0]
+        return {"item_id": w.existing[resource] if variant == "existing" else 987654}
+    return {}
+
+
+def _client(w, role, *, api: bool):
+    """A client acting as `role`: signed in through the session for pages, by token for the API."""
+    client = w.app.test_client()
+    headers = {}
+    if role != ANON:
+        with client.session_transaction() as sess:
+            sess["_user_id"] = str(w.users[role].id)
+            sess["_fresh"] = True
+        if api:
+            headers["Authorization"] = f"Bearer {w.tokens[role]}"
+    return client, headers
+
+
+def _request(w, client, endpoint, url, headers):
+    methods = next(r.methods for r in w.app.url_map.iter_rules() if r.endpoint == endpoint)
+    if "GET" in methods:
+        return client.get(url, headers=headers)
+    data = {"lang": "sv", "next": "/"} if endpoint == "auth.language" else {}
+    return client.post(url, data=data, headers=headers)
+
+
+@pytest.mark.parametrize(("endpoint", "variant", "role"), list(_cases()))
+def test_every_url_answers_every_role_as_the_table_says(world, endpoint, variant, role):
+    assert endpoint in EXPECTED, f"{endpoint} has no row in EXPECTED: decide who may reach it"
+    expected = EXPECTED[endpoint][variant][role]
+    with world.app.test_request_context():
+        url = url_for(endpoint, **_params(world, endpoint, variant))
+    is_api = url.startswith("/api/")
+    client, headers = _client(world, role, api=is_api)
+
+    response = _request(world, client, endpoint, url, headers)
+
+    assert response.status_code < 500, response.data[:500]
+    if isinstance(expected, tuple):
+        status, path = expected
+        path = path.format(id=_params(world, endpoint, variant).get("item_id"))
+        assert (response.status_code, urlsplit(response.location or "").path) == (status, path)
+        if path == "/logga-in" and endpoint not in ("home.index", "auth.logout"):
+            # The login page sends the user back where they were going.
+            assert parse_qs(urlsplit(response.location).query)["next"] == [url]
+    else:
+        assert response.status_code == expected
+    if response.status_code == 403:
+        assert "Du har inte behörighet till den här sidan." in response.get_data(as_text=True)
+    if is_api and response.status_code >= 400:
+        assert response.mimetype == "application/problem+json"
+        assert response.get_json()["status"] == response.status_code
+    if is_api and response.status_code == 401:
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("role", [ANON, ADMIN])
+def test_a_wrong_method_is_a_405_page_never_a_500(world, role):
+    client, _headers = _client(world, role, api=False)
+    with world.app.test_request_context():
+        for rule in world.app.url_map.iter_rules():
+            if rule.endpoint == "static" or rule.rule.startswith("/api/"):
+                continue  # the API's 405 is a problem object, see test_api.py
+            url = url_for(rule.endpoint, **_params(world, rule.endpoint, next(iter(EXPECTED[rule.endpoint]))))
+            method = "POST" if "GET" in rule.methods and "POST" not in rule.methods else \
+                "GET" if "GET" not in rule.methods else "DELETE"
+            response = client.open(url, method=method)
+            assert response.status_code == 405, (method, url)
+            assert "Det går inte att göra så på den här sidan." in response.get_data(as_text=True)
+
+
+def test_the_table_has_no_rows_for_routes_that_no_longer_exist(world):
+    endpoints = {rule.endpoint for rule in world.app.url_map.iter_rules()} - {"static"}
+    assert set(EXPECTED) - endpoints == set()
+    assert endpoints - set(EXPECTED) == set()
+
+
+def test_every_view_declares_its_audience(world):
+    views = {name: view for name, view in world.app.view_functions.items() if name != "static"}
+    assert len(views) == len(ENDPOINTS)
+    undeclared = sorted(name for name, view in views.items()
+                        if not isinstance(getattr(view, "_audience", None), Audience))
+    assert undeclared == []
+    # Only the login, the language switch, the start page (which redirects) and the API
+    # description are public.
+    public = sorted(name for name, view in views.items() if view._audience.public)
+    assert public == ["auth.language", "auth.login", "home.index", "openapi_json"]
+
+
+# --- nobody but an admin changes the registers ----------------------------------------------------
+
+def _snapshot(w):
+    """Every admin-editable row, as stored."""
+    with Session(w.engine) as s:
+        rows = {}
+        for model in (User, Organisation, Committee, BusinessArea, Group):
+            rows[model.__name__] = sorted((r.model_dump() for r in s.exec(select(model))), key=lambda r: r["id"])
+        rows["GroupMember"] = sorted((m.group_id, m.user_id, m.chair) for m in s.exec(select(GroupMember)))
+        rows["counts"] = {m.__name__: s.exec(select(func.count()).select_from(m)).one()
+                          for m in (User, Organisation, Committee, BusinessArea, Group)}
+        return rows
+
+
+def _admin_posts():
+    for key in ADMIN_RESOURCES:
+        for action in ("new", "edit", "toggle"):
+            yield f"admin.{key}_{action}"
+
+
+def _hostile_form(w, endpoint, own_row: bool):
+    """A valid form that would take over a row of another organisation (or of one's own)."""
+    org = w.own if own_row else w.other
+    return {
+        "users": {"email": "kapad@example.se", "name": "Kapad", "role": "admin", "organisation_id": "",
+                  "password": "ett-nytt-losenord-123"},
+        "organisations": {"name": "Kapad förvaltning", "short_name": "KAP", "kind": "company", "email": ""},
+        "committees": {"name": "Kapad nämnd", "organisation_id": str(org.id)},
+        "business_areas": {"name": "Kapat område", "description": "x", "committee_id": ""},
+        "groups": {"name": "Kapad grupp", "kind": "steering_group", "business_area_id": "",
+                   "member_ids": [str(w.users[DEPT].id)], "chair_id": str(w.users[DEPT].id)},
+    }[endpoint[len("admin."):].rsplit("_", 1)[0]]
+
+
+def _targets(w, resource, role):
+    """Rows of another organisation, and for a department official also their own."""
+    own_user = w.users[role].id if role != ANON else w.users[DEPT].id
+    return {
+        "users": [(w.other_user.id, False), (own_user, True)],
+        "organisations": [(w.other.id, False), (w.own.id, True)],
+        "committees": [(w.committee.id, False)],
+        "business_areas": [(w.area.id, False)],
+        "groups": [(w.group.id, False)],
+    }[resource]
+
+
+@pytest.mark.parametrize("role", [DEPT, COORD, STEER, ANON])
+@pytest.mark.parametrize("endpoint", list(_admin_posts()))
+def test_only_an_admin_can_change_the_registers(world, endpoint, role):
+    resource, action = endpoint[len("admin."):].rsplit("_", 1)
+    before = _snapshot(world)
+    client, headers = _client(world, role, api=False)
+    with world.app.test_request_context():
+        urls = ([(url_for(endpoint), False)] if action == "new" else
+                [(url_for(endpoint, item_id=item_id), own) for item_id, own in _targets(world, resource, role)])
+
+    for url, own in urls:
+        response = client.post(url, data=_hostile_form(world, endpoint, own))
+        if role == ANON:
+            assert response.status_code == 302 and urlsplit(response.location).path == "/logga-in", url
+        else:
+            assert response.status_code == 403, url
+            assert "Du har inte behörighet till den här sidan." in response.get_data(as_text=True)
+
+    assert _snapshot(world) == before
