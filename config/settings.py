@@ -32,6 +32,12 @@ class Base:
     MAIL_DEFAULT_SENDER = "samordning@stockholm.se"
     MAIL_BACKEND = "smtp"  # "console" logs mails instead of sending them
     SCHEDULER_HEARTBEAT_SECONDS = 60
+    OUTBOX_SEND_SECONDS = 30
+    ATTACHMENTS_DIR = str(ROOT / "instance" / "attachments")
+    # Per client address; the storage must be shared by all workers in production (Redis).
+    INTAKE_RATE_LIMIT = "20 per hour"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
     PAGE_SIZE = 50
     PRODUCTION = False
 
@@ -68,6 +74,9 @@ ENV_KEYS = {
     "MAIL_DEFAULT_SENDER": str,
     "MAIL_BACKEND": str,
     "SCHEDULER_HEARTBEAT_SECONDS": int,
+    "ATTACHMENTS_DIR": str,
+    "INTAKE_RATE_LIMIT": str,
+    "RATELIMIT_STORAGE_URI": str,
 }
 
 

@@ -104,3 +104,20 @@ def can_view_case(user, *, level: int | None, organisation_ids: set[int] | froze
 def ensure(condition: bool) -> None:
     if not condition:
         abort(403)
+
+
+def case_scope(user):
+    """The SQL condition for the cases `user` may see: the same rule as can_view_case, for
+    lists and searches."""
+    from sqlalchemy import false, select, true
+
+    from coordination.cases.models import Case, CaseOrganisation
+
+    if user.role == Role.coordinator.value:
+        return true()
+    if user.role == Role.department.value and user.organisation_id is not None:
+        return Case.id.in_(select(CaseOrganisation.case_id)
+                           .where(CaseOrganisation.organisation_id == user.organisation_id))
+    if user.role == Role.steering.value:
+        return Case.level >= 3
+    return false()

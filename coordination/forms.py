@@ -1,7 +1,7 @@
 """Form fields shared by every feature, with messages in the page's language."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, SelectMultipleField
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import Length, ValidationError
 
 
@@ -58,3 +58,32 @@ class MultiChoiceField(SelectMultipleField):
 
 def max_length(n: int) -> Length:
     return Length(max=n, message=_l("At most %(max)d characters; you wrote more."))
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose wrong input ("12,5", "tolv") gets a message in the page's language."""
+
+    def __init__(self, *args, message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.number_message = message or _l("Enter a whole number, digits only.")
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] in ("", None):
+            self.data = None
+            return
+        raw = str(valuelist[0]).replace(" ", "").replace("\u00a0", "")
+        try:
+            self.data = int(raw)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.number_message)
+
+
+class DayField(DateField):
+    """A date field (YYYY-MM-DD) with a message in the page's language."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter the date as YYYY-MM-DD, e.g. 2026-11-23."))

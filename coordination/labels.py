@@ -12,8 +12,33 @@ STATUS_LABELS = {
 }
 EVENT_LABELS = {
     "received": _l("Received"), "triaged": _l("Triaged"), "escalated": _l("Escalated"),
-    "moved": _l("Moved"), "updated": _l("Updated"), "closed": _l("Closed"),
+    "moved": _l("Moved"), "updated": _l("Updated"), "closed": _l("Closed"), "linked": _l("Linked"),
+    "merged": _l("Merged into another case"), "merged_in": _l("Another case merged in"),
 }
+PRIORITY_LABELS = {"urgent": _l("Urgent"), "high": _l("High"), "normal": _l("Normal"), "low": _l("Low")}
+CATEGORY_LABELS = {
+    "safety": _l("Safety and security (trygghet)"), "maintenance": _l("Maintenance, cleaning, snow clearing"),
+    "traffic": _l("Traffic and access"), "planning": _l("Detailed plans and building permits"),
+    "land": _l("Land and premises"), "permits": _l("Permits and the exercise of authority"),
+    "skills": _l("Skills supply"), "other": _l("Other"),
+}
+SORT_LABELS = {"received_asc": _l("Oldest first"), "received_desc": _l("Newest first"),
+               "reference": _l("Reference, newest first"), "priority": _l("Priority")}
+STAGE_LABELS = {
+    "received": _l("Received – waiting for the coordinator to review it"),
+    "level1": _l("With the work group for the area"),
+    "level2": _l("With the coordination group"),
+    "level3": _l("With the steering group FC/BC Näringsliv"),
+    "committee": _l("Being prepared for a decision by a committee"),
+    "closed": _l("Closed"),
+}
+
+
+def focus_area_label(focus_area) -> str:
+    from flask_babel import get_locale
+
+    name = focus_area.name_en if str(get_locale()) == "en" else focus_area.name_sv
+    return f"{focus_area.id}. {name}"
 
 
 def label(mapping: dict, code: str | None) -> str:
@@ -28,4 +53,8 @@ def template_globals() -> dict:
         "source_label": lambda code: label(SOURCE_LABELS, code),
         "status_label": lambda code: label(STATUS_LABELS, code),
         "event_label": lambda code: label(EVENT_LABELS, code),
+        "priority_label": lambda code: label(PRIORITY_LABELS, code),
+        "category_label": lambda code: label(CATEGORY_LABELS, code),
+        "stage_label": lambda code: label(STAGE_LABELS, code),
+        "focus_area_label": focus_area_label,
     }

@@ -2,8 +2,11 @@
 
 from coordination.auth.models import ApiToken, Role, User  # noqa: F401
 from coordination.cases.models import (  # noqa: F401
+    Attachment,
     Case,
+    CaseComment,
     CaseEvent,
+    CaseLink,
     CaseOrganisation,
     CaseSource,
     CaseStatus,
@@ -20,4 +23,5 @@ from coordination.organisations.models import (  # noqa: F401
     Organisation,
     OrganisationKind,
 )
+from coordination.outbox.models import OutboxMessage  # noqa: F401
 from coordination.system.models import JobHeartbeat  # noqa: F401

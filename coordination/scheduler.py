@@ -30,6 +30,19 @@ def run_job(app: Flask, name: str, work) -> None:
                 session.commit()
 
 
+def send_mail_job(app: Flask):
+    """The outbox sender as a job: the mailer comes from the app's MAIL_* settings."""
+    from coordination.outbox.mailer import mailer_from_config
+    from coordination.outbox.services import send_due
+
+    mailer = mailer_from_config(app.config)
+
+    def work(session, clock):
+        send_due(session, mailer=mailer, clock=clock, sender=app.config["MAIL_DEFAULT_SENDER"])
+
+    return work
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="Europe/Stockholm",
                                   job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
@@ -37,4 +50,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
                       args=[app, "heartbeat", lambda session, clock: None], id="heartbeat",
                       name="Heartbeat: shows on the admin page that the job process is alive",
                       next_run_time=app.extensions["clock"].now())
+    scheduler.add_job(run_job, "interval", seconds=app.config["OUTBOX_SEND_SECONDS"],
+                      args=[app, "outbox", send_mail_job(app)], id="outbox",
+                      name="Send the mails waiting in the outbox")
     return scheduler

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from coordination.db import UTCDateTime, utcnow
@@ -27,6 +27,29 @@ class CaseStatus(str, enum.Enum):
     closed = "closed"
 
 
+class Priority(str, enum.Enum):
+    low = "low"
+    normal = "normal"
+    high = "high"
+    urgent = "urgent"
+
+
+PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+
+
+class Category(str, enum.Enum):
+    """What a case is about, in the words the committees' reports use."""
+
+    safety = "safety"                  # trygghet
+    maintenance = "maintenance"        # drift och skötsel (snöröjning, renhållning, belysning)
+    traffic = "traffic"                # trafik och framkomlighet
+    planning = "planning"              # detaljplaner, bygglov
+    land = "land"                      # mark, lokaler, markanvisning
+    permits = "permits"                # tillstånd och myndighetsutövning
+    skills = "skills"                  # kompetensförsörjning
+    other = "other"
+
+
 OPEN_STATUSES = (CaseStatus.new.value, CaseStatus.triaged.value, CaseStatus.in_progress.value,
                  CaseStatus.decided.value)
 
@@ -45,12 +68,36 @@ class Case(SQLModel, table=True):
     number: int = Field(nullable=False)
     title: str = Field(sa_column=Column(String(200), nullable=False))
     description: str = Field(sa_column=Column(Text, nullable=False))
-    source: str = Field(sa_column=Column(String(20), nullable=False))
+    source: str = Field(sa_column=Column(String(20), nullable=False, index=True))
     received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     status: str = Field(sa_column=Column(String(20), nullable=False))
     level: Optional[int] = Field(default=None)
     business_area_id: Optional[int] = Field(default=None, foreign_key="business_areas.id", index=True)
     focus_area_id: Optional[int] = Field(default=None, foreign_key="focus_areas.id", index=True)
+    # Who raised it (a company or property owner; the register of issue 8 links these later).
+    company_name: str = Field(default="", sa_column=Column(String(200), nullable=False, server_default=""))
+    organisation_number: Optional[str] = Field(default=None, sa_column=Column(String(11), index=True))
+    contact_name: str = Field(default="", sa_column=Column(String(200), nullable=False, server_default=""))
+    contact_email: str = Field(default="", sa_column=Column(String(254), nullable=False, server_default=""))
+    contact_phone: str = Field(default="", sa_column=Column(String(40), nullable=False, server_default=""))
+    location: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
+    # Triage
+    category: Optional[str] = Field(default=None, sa_column=Column(String(30)))
+    priority: str = Field(default="normal", sa_column=Column(String(10), nullable=False, server_default="normal",
+                                                            index=True))
+    major_significance: bool = Field(default=False, nullable=False)
+    needs_department_head_decision: bool = Field(default=False, nullable=False)
+    needs_political_decision: bool = Field(default=False, nullable=False)
+    estimated_cost_sek: Optional[int] = Field(default=None, sa_type=BigInteger)
+    prepared_for_committee: bool = Field(default=False, nullable=False)
+    referred_to_committee: bool = Field(default=False, nullable=False)
+    overdue: bool = Field(default=False, nullable=False)
+    triaged_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime()))
+    triaged_by_id: Optional[int] = Field(default=None, foreign_key="users.id")
+    # The company's status link: only a hash of the token is kept.
+    status_token_hash: Optional[str] = Field(default=None, sa_column=Column(String(64), unique=True))
+    merged_into_id: Optional[int] = Field(default=None, foreign_key="cases.id", index=True)
+    version: int = Field(default=1, nullable=False)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
@@ -91,3 +138,44 @@ class CaseEvent(SQLModel, table=True):
     to_level: Optional[int] = Field(default=None)
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     facts: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class CaseComment(SQLModel, table=True):
+    """An internal note on a case; never shown on the company's status link."""
+
+    __tablename__ = "case_comments"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    author_id: int = Field(foreign_key="users.id")
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class CaseLink(SQLModel, table=True):
+    """Two cases about the same matter; stored once with the lower id first."""
+
+    __tablename__ = "case_links"
+    __table_args__ = (UniqueConstraint("case_id", "other_case_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    other_case_id: int = Field(foreign_key="cases.id", index=True)
+    created_by_id: Optional[int] = Field(default=None, foreign_key="users.id")
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Attachment(SQLModel, table=True):
+    """A file sent with a case. Stored outside the web root under a random key; the name the
+    sender gave is shown, never used as a path."""
+
+    __tablename__ = "attachments"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    filename: str = Field(sa_column=Column(String(255), nullable=False))
+    content_type: str = Field(sa_column=Column(String(100), nullable=False))
+    size: int = Field(nullable=False)
+    sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    storage_key: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    uploaded_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -23,10 +23,15 @@ def extract() -> Catalog:
         return read_po(handle)
 
 
-def missing(template: Catalog) -> list[str]:
+def key(message_id) -> str:
+    """SV is keyed by the singular form; a plural's Swedish is a (singular, plural) pair."""
+    return message_id[0] if isinstance(message_id, (tuple, list)) else message_id
+
+
+def missing(template: Catalog) -> list:
     from coordination.translations.sv_messages import SV
 
-    return [m.id for m in template if m.id and m.id not in SV]
+    return [m.id for m in template if m.id and key(m.id) not in SV]
 
 
 def build() -> None:
@@ -36,7 +41,7 @@ def build() -> None:
     catalog = Catalog(locale="sv", project="Samordning", charset="utf-8")
     for message in template:
         if message.id:
-            catalog.add(message.id, SV.get(message.id, ""))
+            catalog.add(message.id, SV.get(key(message.id), ""))
     target = HERE / "sv" / "LC_MESSAGES"
     target.mkdir(parents=True, exist_ok=True)
     with (target / "messages.po").open("wb") as handle:

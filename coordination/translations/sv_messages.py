@@ -217,3 +217,230 @@ SV = {
     "user": "användare",
     "– none –": "– ingen –",
 }
+
+# --- intake, queue, triage, case page (issue 4) ---
+SV.update({
+    "%(a)s and %(b)s are linked.": "%(a)s och %(b)s är länkade.",
+    "%(name)s is empty.": "%(name)s är tom.",
+    "%(name)s is larger than %(mb)s MB.": "%(name)s är större än %(mb)s MB.",
+    "%(name)s is not a PDF, JPG, PNG or DOCX file.": "%(name)s är inte en PDF-, JPG-, PNG- eller DOCX-fil.",
+    "%(num)d case": ("%(num)d ärende", "%(num)d ärenden"),
+    "%(old)s was merged into %(new)s.": "%(old)s har slagits ihop med %(new)s.",
+    "10 digits, e.g. 556677-8899.": "10 siffror, t.ex. 556677-8899.",
+    "A case cannot be linked to itself.": "Ett ärende kan inte länkas till sig självt.",
+    "A case cannot be merged with itself.": "Ett ärende kan inte slås ihop med sig självt.",
+    "About the case": "Om ärendet",
+    "Address or place": "Adress eller plats",
+    "All": "Alla",
+    "All, also closed": "Alla, även avslutade",
+    "Another case merged in": "Ett annat ärende har slagits ihop hit",
+    "At most %(n)s files can be attached.": "Högst %(n)s filer kan bifogas.",
+    "Attachments": "Bilagor",
+    "Attachments (optional)": "Bilagor (valfritt)",
+    "Being prepared for a decision by a committee": "Bereds för beslut i nämnd",
+    "Came in by": "Inkom via",
+    "Case %(reference)s was registered.": "Ärende %(reference)s registrerades.",
+    "Case number": "Ärendenummer",
+    "Case reference": "Diarienummer",
+    "Cases": "Ärenden",
+    "Cases matching the filters": "Ärenden som matchar filtren",
+    "Category": "Kategori",
+    "Change triage": "Ändra triage",
+    "Check the organisation number: it has 10 digits, written NNNNNN-NNNN or without the dash.":
+        "Kontrollera organisationsnumret: det har 10 siffror och skrivs NNNNNN-NNNN eller utan bindestreck.",
+    "Check the organisation number: the last digit does not match the others.":
+        "Kontrollera organisationsnumret: sista siffran stämmer inte med de andra.",
+    "Choose": "Välj",
+    "Choose a business area from the list, or \u201cDon't know\u201d.":
+        "Välj ett verksamhetsområde i listan, eller \u201dVet ej\u201d.",
+    "Choose a business area.": "Välj ett verksamhetsområde.",
+    "Choose a category from the list.": "Välj en kategori i listan.",
+    "Choose a focus area from the list.": "Välj ett fokusområde i listan.",
+    "Choose a level from the list.": "Välj en nivå i listan.",
+    "Choose a level: work group, coordination group or steering group.":
+        "Välj en nivå: arbetsgrupp, samordningsgrupp eller styrgrupp.",
+    "Choose a priority from the list.": "Välj en prioritet i listan.",
+    "Choose a sort order from the list.": "Välj en sortering i listan.",
+    "Choose a source from the list.": "Välj en källa i listan.",
+    "Choose a status from the list.": "Välj en status i listan.",
+    "Choose how the case came in.": "Välj hur ärendet kom in.",
+    "Choose one of the four focus areas.": "Välj ett av de fyra fokusområdena.",
+    "Choose organisations from the list.": "Välj organisationer i listan.",
+    "Clear filters": "Rensa filter",
+    "Company": "Företag",
+    "Company and contact": "Företag och kontakt",
+    "Company or property owner": "Företag eller fastighetsägare",
+    "Confirm that you have read how the city handles personal data.":
+        "Bekräfta att du har läst hur staden hanterar personuppgifter.",
+    "Contact person": "Kontaktperson",
+    "Date and time it came in; deadlines count from here.": "Datum och tid då det kom in; tidsfrister räknas härifrån.",
+    "Describe the matter": "Beskriv ärendet",
+    "Describe the matter.": "Beskriv ärendet.",
+    "Detailed plans and building permits": "Detaljplaner och bygglov",
+    "Don't know": "Vet ej",
+    "E.g. SBR 2026/0042.": "T.ex. SBR 2026/0042.",
+    "Enter a case reference.": "Ange ett diarienummer.",
+    "Enter a whole number, digits only.": "Ange ett heltal, bara siffror.",
+    "Enter an e-mail address so that we can reply.": "Ange en e-postadress så att vi kan svara.",
+    "Enter the cost in whole kronor, between 0 and 1 000 000 000 000.":
+        "Ange kostnaden i hela kronor, mellan 0 och 1 000 000 000 000.",
+    "Enter the date as YYYY-MM-DD, e.g. 2026-11-23.": "Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-11-23.",
+    "Enter the name of the company or property owner.": "Ange namnet på företaget eller fastighetsägaren.",
+    "Enter the name of the contact person.": "Ange kontaktpersonens namn.",
+    "Enter when the case came in.": "Ange när ärendet kom in.",
+    "Estimated cost": "Uppskattad kostnad",
+    "Estimated cost (SEK)": "Uppskattad kostnad (kr)",
+    "Filter cases": "Filtrera ärenden",
+    "Flags": "Markeringar",
+    "Follow your matter": "Följ ditt ärende",
+    "For companies and property owners in the city's business areas. Stockholm Business Region's coordinator "
+    "receives your matter, passes it to the departments concerned and keeps you informed. You get a receipt with "
+    "a case number and a link where you can follow the matter.":
+        "För företag och fastighetsägare i stadens verksamhetsområden. Stockholm Business Regions samordnare tar "
+        "emot ärendet, lämnar det vidare till berörda förvaltningar och håller dig informerad. Du får ett kvitto "
+        "med ärendenummer och en länk där du kan följa ärendet.",
+    "For matters that came by phone, e-mail, a meeting or outreach. Deadlines count from when the matter came in.":
+        "För ärenden som kommit via telefon, e-post, möte eller uppsökande arbete. Tidsfrister räknas från när "
+        "ärendet kom in.",
+    "For your security, files are not kept when the form has to be corrected: choose your attachments again "
+    "before you send.":
+        "Av säkerhetsskäl sparas inte filer när formuläret behöver rättas: välj dina bilagor igen innan du skickar.",
+    "Give a reason.": "Ange ett skäl.",
+    "High": "Hög",
+    "How it came in": "Hur det kom in",
+    "I have read how the city handles the personal data in this form.":
+        "Jag har läst hur staden hanterar personuppgifterna i formuläret.",
+    "If given, the company gets a receipt with the status link.":
+        "Om den anges får företaget ett kvitto med statuslänken.",
+    "In a few words, e.g. \u201cSnow clearing on Ågesta broväg\u201d. At most 200 characters.":
+        "Med några ord, t.ex. \u201dSnöröjning på Ågesta broväg\u201d. Högst 200 tecken.",
+    "Internal comment": "Intern kommentar",
+    "Internal comments": "Interna kommentarer",
+    "Land and premises": "Mark och lokaler",
+    "Leave this field empty": "Lämna det här fältet tomt",
+    "Leave this field empty.": "Lämna det här fältet tomt.",
+    "Link": "Länka",
+    "Link %(reference)s": "Länka %(reference)s",
+    "Link or merge with another case": "Länka eller slå ihop med ett annat ärende",
+    "Linked": "Länkat",
+    "Linked and merged cases": "Länkade och sammanslagna ärenden",
+    "Low": "Låg",
+    "Maintenance, cleaning, snow clearing": "Drift, renhållning, snöröjning",
+    "Major significance": "Större dignitet",
+    "Major significance (större dignitet)": "Större dignitet",
+    "Merge into an open case.": "Slå ihop med ett öppet ärende.",
+    "Merge into case": "Slå ihop med ärende",
+    "Merge into that case": "Slå ihop med det ärendet",
+    "Merged in": "Sammanslaget hit",
+    "Merged into another case": "Sammanslaget med ett annat ärende",
+    "Needs a decision at department-head level": "Kräver beslut på förvaltningschefsnivå",
+    "Needs a political decision": "Kräver politiskt beslut",
+    "Newest first": "Nyaste först",
+    "Next page": "Nästa sida",
+    "No attachments.": "Inga bilagor.",
+    "No cases match the filters.": "Inga ärenden matchar filtren.",
+    "No comments.": "Inga kommentarer.",
+    "No similar cases found.": "Inga liknande ärenden hittades.",
+    "None": "Inga",
+    "None.": "Inga.",
+    "Normal": "Normal",
+    "Not given": "Ej angivet",
+    "Not known": "Okänd",
+    "Not known yet": "Inte känt ännu",
+    "Oldest first": "Äldst först",
+    "One of the cases is already merged into another.": "Ett av ärendena är redan sammanslaget med ett annat.",
+    "Only officials see comments; never the company.": "Bara tjänstepersoner ser kommentarer, aldrig företaget.",
+    "Only overdue": "Bara försenade",
+    "Open": "Öppna",
+    "Open and recent cases in the same business area with similar words. Link or merge instead of handling the "
+    "same matter twice.":
+        "Öppna och nyligen avslutade ärenden i samma verksamhetsområde med liknande ord. Länka eller slå ihop i "
+        "stället för att hantera samma fråga två gånger.",
+    "Organisation number": "Organisationsnummer",
+    "Other": "Övrigt",
+    "Overdue": "Försenat",
+    "PDF, JPG, PNG or DOCX, at most 10 MB each and 5 files.": "PDF, JPG, PNG eller DOCX, högst 10 MB styck och 5 filer.",
+    "Page": "Sida",
+    "Pages": "Sidor",
+    "Permits and the exercise of authority": "Tillstånd och myndighetsutövning",
+    "Personal data": "Personuppgifter",
+    "Phone (optional)": "Telefon (valfritt)",
+    "Prepared for committee": "Bereds till nämnd",
+    "Previous page": "Föregående sida",
+    "Priority": "Prioritet",
+    "Questions? Write to Stockholm Business Region and give your case number.":
+        "Frågor? Skriv till Stockholm Business Region och ange ditt ärendenummer.",
+    "Raise a matter with the city": "Lämna ett ärende till staden",
+    "Reason": "Skäl",
+    "Receipt": "Kvitto",
+    "Received from": "Inkommet från",
+    "Received to": "Inkommet till",
+    "Received – waiting for the coordinator to review it": "Mottaget – väntar på att samordnaren går igenom det",
+    "Reference, newest first": "Diarienummer, nyaste först",
+    "Reference, subject, description or company.": "Diarienummer, ämne, beskrivning eller företag.",
+    "Register": "Registrera",
+    "Register a case": "Registrera ärende",
+    "Safety and security (trygghet)": "Trygghet och säkerhet",
+    "Save comment": "Spara kommentar",
+    "Save triage": "Spara triage",
+    "Search": "Sök",
+    "Send": "Skicka",
+    "Show": "Visa",
+    "Similar cases": "Liknande ärenden",
+    "Skills supply": "Kompetensförsörjning",
+    "Someone else changed the case while you were editing it. Your changes were not saved; check the current "
+    "values below and save again.":
+        "Någon annan ändrade ärendet medan du redigerade. Dina ändringar sparades inte; kontrollera de aktuella "
+        "värdena nedan och spara igen.",
+    "Someone else changed the case while you were editing it. Your changes were not saved; the form shows the "
+    "current values.":
+        "Någon annan ändrade ärendet medan du redigerade. Dina ändringar sparades inte; formuläret visar de "
+        "aktuella värdena.",
+    "Sort by": "Sortera efter",
+    "Starting level": "Startnivå",
+    "Status of %(reference)s": "Status för %(reference)s",
+    "Thank you, we have received your matter": "Tack, vi har tagit emot ditt ärende",
+    "The City of Stockholm (Stockholm Business Region) processes the names, e-mail addresses and phone numbers "
+    "in this form to handle your matter, under the city's task of public interest. They are shown only to the "
+    "officials handling the matter and kept as long as the matter requires under the archive rules. You may ask "
+    "for a copy of what the city holds about you, or for corrections.":
+        "Stockholms stad (Stockholm Business Region) behandlar namn, e-postadresser och telefonnummer i "
+        "formuläret för att handlägga ärendet, som en uppgift av allmänt intresse. De visas bara för de "
+        "tjänstepersoner som handlägger ärendet och sparas så länge ärendet kräver enligt arkivreglerna. Du kan "
+        "begära ett utdrag över vad staden har om dig, eller rättelse.",
+    "The case is closed and cannot be triaged.": "Ärendet är avslutat och kan inte triageras.",
+    "The cases were already linked.": "Ärendena var redan länkade.",
+    "The cases were not merged.": "Ärendena slogs inte ihop.",
+    "The comment was not saved.": "Kommentaren sparades inte.",
+    "The comment was saved.": "Kommentaren sparades.",
+    "The coordinator reviews new matters within two working days. A receipt has been sent to the e-mail address "
+    "you gave.":
+        "Samordnaren går igenom nya ärenden inom två arbetsdagar. Ett kvitto har skickats till e-postadressen du "
+        "angav.",
+    "The matter": "Ärendet",
+    "The triage of %(reference)s was saved.": "Triage av %(reference)s sparades.",
+    "The triage was not saved.": "Triage sparades inte.",
+    "There is no case with that reference.": "Det finns inget ärende med det diarienumret.",
+    "This case is closed and its reference leads to the other case.":
+        "Det här ärendet avslutas och dess diarienummer leder till det andra ärendet.",
+    "This link shows where your matter is. Keep it: it is personal to your matter and needs no login.":
+        "Länken visar var ditt ärende är. Spara den: den är personlig för ditt ärende och kräver ingen inloggning.",
+    "Traffic and access": "Trafik och framkomlighet",
+    "Triage": "Triage",
+    "Urgent": "Brådskande",
+    "What has happened": "Vad som har hänt",
+    "What has happened, where, and what you need from the city. At most 5 000 characters.":
+        "Vad som har hänt, var, och vad du behöver från staden. Högst 5 000 tecken.",
+    "Where the matter is now": "Var ärendet är nu",
+    "Where the matter is, e.g. a street address or a property.": "Var frågan gäller, t.ex. en gatuadress eller en fastighet.",
+    "Who is raising the matter": "Vem lämnar ärendet",
+    "Who raised it": "Vem som tog upp det",
+    "Whole kronor, no spaces. Leave empty if not known.": "Hela kronor, utan mellanslag. Lämna tomt om den inte är känd.",
+    "With the coordination group": "Hos samordningsgruppen",
+    "With the steering group FC/BC Näringsliv": "Hos styrgruppen FC/BC Näringsliv",
+    "With the work group for the area": "Hos arbetsgruppen för området",
+    "Write a comment.": "Skriv en kommentar.",
+    "YYYY-MM-DD": "ÅÅÅÅ-MM-DD",
+    "not triaged within 2 working days (due %(day)s).": "inte triagerat inom 2 arbetsdagar (senast %(day)s).",
+    "page %(page)d of %(pages)d": "sida %(page)d av %(pages)d",
+})

@@ -1,0 +1,131 @@
+"""The coordinator's queue (inkorg) and every other list of cases: filters, full-text search,
+sorting and pages, in a fixed number of queries whatever the number of cases."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, case as sql_case, func, or_
+from sqlmodel import Session, select
+
+from coordination.cases import search
+from coordination.cases.models import OPEN_STATUSES, Case, CaseOrganisation, CaseStatus
+from coordination.cases.services import TRIAGE_DAYS, organisation_names
+from coordination.clock import STOCKHOLM, Clock, WorkingDays
+from coordination.organisations.models import BusinessArea
+
+SORTS = {
+    "received_asc": (Case.received_at.asc(), Case.id.asc()),
+    "received_desc": (Case.received_at.desc(), Case.id.desc()),
+    "reference": (Case.year.desc(), Case.number.desc()),
+    "priority": (sql_case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Case.priority, else_=4).asc(),
+                 Case.received_at.asc(), Case.id.asc()),
+}
+DEFAULT_SORT = "received_asc"
+MAX_PAGE_SIZE = 200
+
+
+@dataclass
+class QueueFilters:
+    """What a queue is filtered by. `status` "open" means every status but closed."""
+
+    status: str | None = "open"
+    level: int | None = None          # 0 = not yet triaged
+    business_area_id: int | None = None
+    focus_area_id: int | None = None
+    organisation_id: int | None = None
+    priority: str | None = None
+    overdue: bool = False
+    source: str | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    q: str = ""
+    sort: str = DEFAULT_SORT
+    page: int = 1
+    page_size: int = 50
+
+
+@dataclass
+class QueueRow:
+    case: Case
+    business_area: str | None
+    organisations: list[str]
+    age_working_days: int
+    overdue: bool
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    pages: int
+    filters: QueueFilters
+    overdue_threshold: datetime = field(default=None)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=STOCKHOLM)
+
+
+def overdue_condition(threshold: datetime):
+    """R1 in SQL: untriaged and received before the threshold, or flagged by a rule."""
+    return or_(Case.overdue.is_(True),
+               and_(Case.status == CaseStatus.new.value, Case.received_at < threshold))
+
+
+def filtered(session: Session, filters: QueueFilters, *, scope, threshold: datetime):
+    """The WHERE conditions for `filters` within the viewer's `scope` (access.case_scope)."""
+    conditions = [scope, Case.merged_into_id.is_(None)]
+    if filters.status == "open":
+        conditions.append(Case.status.in_(OPEN_STATUSES))
+    elif filters.status:
+        conditions.append(Case.status == filters.status)
+    if filters.level == 0:
+        conditions.append(Case.level.is_(None))
+    elif filters.level:
+        conditions.append(Case.level == filters.level)
+    if filters.business_area_id:
+        conditions.append(Case.business_area_id == filters.business_area_id)
+    if filters.focus_area_id:
+        conditions.append(Case.focus_area_id == filters.focus_area_id)
+    if filters.organisation_id:
+        conditions.append(Case.id.in_(select(CaseOrganisation.case_id)
+                                      .where(CaseOrganisation.organisation_id == filters.organisation_id)))
+    if filters.priority:
+        conditions.append(Case.priority == filters.priority)
+    if filters.source:
+        conditions.append(Case.source == filters.source)
+    if filters.received_from:
+        conditions.append(Case.received_at >= _day_start(filters.received_from))
+    if filters.received_to:
+        conditions.append(Case.received_at < _day_start(filters.received_to + timedelta(days=1)))
+    if filters.overdue:
+        conditions.append(overdue_condition(threshold))
+    if filters.q.strip():
+        ids = search.matching_ids(session, filters.q)
+        if ids is not None:
+            conditions.append(Case.id.in_(ids))
+    return conditions
+
+
+def list_cases(session: Session, filters: QueueFilters, *, scope, clock: Clock,
+               working_days: WorkingDays) -> QueuePage:
+    """One page of cases: a count, the page, and the organisations of its cases (3 queries)."""
+    now = clock.now()
+    threshold = working_days.overdue_threshold(now, TRIAGE_DAYS)
+    conditions = filtered(session, filters, scope=scope, threshold=threshold)
+    total = session.exec(select(func.count()).select_from(Case).where(*conditions)).one()
+    page_size = max(1, min(filters.page_size, MAX_PAGE_SIZE))
+    pages = max(1, -(-total // page_size))
+    page = max(1, min(filters.page, pages))
+    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    query = (select(Case, BusinessArea.name).outerjoin(BusinessArea, BusinessArea.id == Case.business_area_id)
+             .where(*conditions).order_by(*order).offset((page - 1) * page_size).limit(page_size))
+    found = session.exec(query).all()
+    names = organisation_names(session, [c.id for c, _area in found])
+    rows = [QueueRow(case=c, business_area=area, organisations=names.get(c.id, []),
+                     age_working_days=working_days.between(c.received_at, now),
+                     overdue=c.overdue or (c.status == CaseStatus.new.value and c.received_at < threshold))
+            for c, area in found]
+    filters.page = page
+    return QueuePage(rows=rows, total=total, page=page, pages=pages, filters=filters, overdue_threshold=threshold)

@@ -1,0 +1,90 @@
+"""Queue mails with the change that causes them; send them after commit, each once.
+
+Sending claims a batch of due rows with one UPDATE (and SKIP LOCKED on PostgreSQL), so two
+job processes never take the same message; each message is marked sent in its own commit right
+after the SMTP server accepted it. A failure is retried with growing pauses and, after the last
+try, left as failed for an admin to see and retry: nothing is dropped."""
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from coordination.clock import Clock
+from coordination.outbox.mailer import build_message
+from coordination.outbox.models import OutboxMessage, OutboxStatus
+
+MAX_ATTEMPTS = 8
+CLAIM_SECONDS = 300
+
+
+def queue_mail(session: Session, *, kind: str, dedupe_key: str, recipient: str, subject: str, body_text: str,
+               body_html: str, now: datetime, case_id: int | None = None) -> None:
+    """Add a mail to the outbox in the caller's transaction; a second call with the same
+    dedupe_key does nothing."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.exec(insert(OutboxMessage).values(
+        kind=kind, dedupe_key=dedupe_key[:200], recipient=recipient, subject=subject[:300], body_text=body_text,
+        body_html=body_html, case_id=case_id, status=OutboxStatus.pending.value, attempts=0, created_at=now,
+        next_attempt_at=now,
+    ).on_conflict_do_nothing(index_elements=["dedupe_key"]))
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, … minutes, at most six hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def _claim(session: Session, *, now: datetime, batch: int) -> str:
+    token = secrets.token_hex(16)
+    due = (OutboxMessage.status == OutboxStatus.pending.value,
+           OutboxMessage.next_attempt_at <= now,
+           or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+    candidates = select(OutboxMessage.id).where(*due).order_by(OutboxMessage.id).limit(batch)
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    # The conditions are repeated on the UPDATE itself so a row another sender claimed while
+    # this one waited is not taken again.
+    session.exec(update(OutboxMessage).where(OutboxMessage.id.in_(candidates.scalar_subquery()), *due)
+                 .values(claim_token=token, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+                 .execution_options(synchronize_session=False))
+    session.commit()
+    return token
+
+
+def send_due(session: Session, *, mailer, clock: Clock, sender: str, batch: int = 50) -> dict[str, int]:
+    """Send what is due now. Returns counts of sent and failed attempts."""
+    now = clock.now()
+    token = _claim(session, now=now, batch=batch)
+    messages = list(session.execute(select(OutboxMessage).where(OutboxMessage.claim_token == token)
+                                 .order_by(OutboxMessage.id)).scalars())
+    counts = {"sent": 0, "failed": 0}
+    for message in messages:
+        try:
+            mailer.send(build_message(sender=sender, recipient=message.recipient, subject=message.subject,
+                                      body_text=message.body_text, body_html=message.body_html))
+        except Exception as error:  # SMTP and network errors alike: retry later
+            message.attempts += 1
+            message.last_error = repr(error)[:2000]
+            message.next_attempt_at = clock.now() + backoff(message.attempts)
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = OutboxStatus.failed.value
+            counts["failed"] += 1
+        else:
+            message.status = OutboxStatus.sent.value
+            message.sent_at = clock.now()
+            message.attempts += 1
+            counts["sent"] += 1
+        message.claim_token, message.claimed_until = None, None
+        session.add(message)
+        session.commit()
+    return counts
+
+
+def retry_failed(session: Session, message_id: int, *, now: datetime) -> None:
+    session.exec(update(OutboxMessage).where(OutboxMessage.id == message_id,
+                                             OutboxMessage.status == OutboxStatus.failed.value)
+                 .values(status=OutboxStatus.pending.value, next_attempt_at=now, attempts=0))
