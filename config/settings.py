@@ -50,6 +50,7 @@ class Testing(Base):
     TESTING = True
     WTF_CSRF_ENABLED = False
     MAIL_BACKEND = "console"
+    INTAKE_RATE_LIMIT = "10000 per hour"
 
 
 class Production(Base):

@@ -62,13 +62,14 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from coordination.auth.models import User
     from coordination.auth.views import select_locale
-    from coordination.extensions import babel, csrf, login_manager
+    from coordination.extensions import babel, csrf, limiter, login_manager
 
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         Path(app.config["DATABASE_URL"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Stockholm")
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -84,15 +85,20 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from coordination.access import allow, check_request
     from coordination.admin.views import bp as admin_bp
+    from coordination.api import cases as _api_cases  # noqa: F401  (registers the case operations)
     from coordination.api.views import api, openapi_document
     from coordination.auth.views import bp as auth_bp
+    from coordination.cases.views import bp as cases_bp
     from coordination.extensions import csrf
     from coordination.home.views import bp as home_bp
+    from coordination.intake.views import bp as intake_bp
 
     app.before_request(check_request)
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(intake_bp)
     app.register_api(api)
     # The API authenticates by bearer token only, never by cookie, so it needs no CSRF token.
     csrf.exempt(api)

@@ -28,9 +28,10 @@ class ChoiceField(SelectField):
                 raise ValueError(self.choice_message)
 
     def pre_validate(self, form):
-        if self.data is None and self.coerce is optional_int:
-            return
-        if not any(self.data == self.coerce(value) for value, *_ in self.iter_choices_values()):
+        values = [value for value, *_ in self.iter_choices_values()]
+        if self.data in (None, "") and (self.coerce is optional_int or "" in values):
+            return  # nothing chosen where "none" is a choice
+        if not any(self.data == self.coerce(value) for value in values if value != ""):
             raise ValidationError(self.choice_message)
 
     def iter_choices_values(self):

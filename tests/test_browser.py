@@ -188,11 +188,13 @@ def test_admin_lists_forms_and_validation(page, live_server):
     links = [(registers.nth(i).inner_text().strip(), registers.nth(i).get_attribute("href"))
              for i in range(registers.count())]
     assert [name for name, _href in links] == ["Användare", "Organisationer", "Nämnder", "Verksamhetsområden",
-                                                "Grupper"]
+                                                "Grupper", "Utkorg"]
     for name, href in links:
         page.goto(live_server + href)
         expect(h1(page)).to_have_text(name)
         audit(page)
+        if name == "Utkorg":  # the outbox is read-only: nothing to create by hand
+            continue
         new_link = page.locator("main a.button").first
         submit(page, new_link)
         expect(h1(page)).to_have_text(re.compile(r"^Ny "))

@@ -238,3 +238,33 @@ def index():
     heartbeats = list(session.exec(select(JobHeartbeat).order_by(JobHeartbeat.name)))
     counts = {r.key: session.exec(select(func.count()).select_from(r.model)).one() for r in RESOURCES}
     return render_template("admin/index.html", resources=RESOURCES, counts=counts, heartbeats=heartbeats)
+
+
+@bp.route("/utkorg")
+@allow(Role.admin)
+def outbox():
+    from coordination.outbox.models import OutboxMessage, OutboxStatus
+
+    session = get_session()
+    counts = dict(session.exec(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    problems = list(session.exec(select(OutboxMessage)
+                                 .where(OutboxMessage.status != OutboxStatus.sent.value,
+                                        OutboxMessage.attempts > 0)
+                                 .order_by(OutboxMessage.id.desc()).limit(100)))
+    recent = list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(50)))
+    return render_template("admin/outbox.html", counts=counts, problems=problems, recent=recent)
+
+
+@bp.route("/utkorg/<int:message_id>/forsok-igen", methods=["POST"])
+@allow(Role.admin)
+def outbox_retry(message_id: int):
+    from coordination.outbox.services import retry_failed
+    from coordination.web import clock
+
+    session = get_session()
+    if retry_failed(session, message_id, now=clock().now()):
+        session.commit()
+        flash(_("The mail will be sent again within a minute."), "success")
+    else:
+        flash(_("Only mails that failed can be sent again."), "error")
+    return redirect(url_for("admin.outbox"))

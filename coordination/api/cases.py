@@ -151,7 +151,8 @@ def _out(cases: list[Case], *, with_history: bool = False) -> list[CaseOut]:
                                        .order_by(CaseOrganisation.organisation_id)):
             org_ids[case_id].append(org_id)
     merged_ids = {c.merged_into_id for c in cases if c.merged_into_id}
-    merged_refs = dict(db.exec(select(Case.id, Case.reference).where(Case.id.in_(merged_ids)))) if merged_ids else {}
+    merged_refs = dict(db.exec(select(Case.id, Case.reference).where(Case.id.in_(merged_ids))).all()) \
+        if merged_ids else {}
     history: dict[int, list[EventOut]] = {i: [] for i in ids}
     if with_history and ids:
         for event, actor in db.exec(select(CaseEvent, User.name).outerjoin(User, User.id == CaseEvent.actor_user_id)

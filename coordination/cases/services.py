@@ -130,53 +130,6 @@ def case_organisation_ids(session: Session, case_id: int) -> set[int]:
 
 
 @dataclass
-class CaseRow:
-    """What a case list shows of one case."""
-
-    case: Case
-    business_area: str | None
-    age_working_days: int
-    triage_overdue: bool
-
-
-def _rows(session: Session, query, *, clock: Clock, working_days: WorkingDays) -> list[CaseRow]:
-    now = clock.now()
-    rows = []
-    for case, area in session.exec(query):
-        rows.append(CaseRow(
-            case=case, business_area=area,
-            age_working_days=working_days.between(case.received_at, now),
-            triage_overdue=case.status == CaseStatus.new.value
-            and working_days.is_overdue(case.received_at, TRIAGE_DAYS, now)))
-    return rows
-
-
-def _base_list():
-    return (select(Case, BusinessArea.name).outerjoin(BusinessArea, BusinessArea.id == Case.business_area_id)
-            .where(Case.status.in_(OPEN_STATUSES)))
-
-
-def latest_open_cases(session: Session, *, clock: Clock, working_days: WorkingDays, limit: int = 20):
-    query = _base_list().order_by(Case.received_at.desc(), Case.id.desc()).limit(limit)
-    return _rows(session, query, clock=clock, working_days=working_days)
-
-
-def open_cases_for_organisation(session: Session, organisation_id: int, *, clock: Clock,
-                                working_days: WorkingDays, limit: int = 50):
-    query = (_base_list().join(CaseOrganisation, CaseOrganisation.case_id == Case.id)
-             .where(CaseOrganisation.organisation_id == organisation_id)
-             .order_by(Case.received_at.desc(), Case.id.desc()).limit(limit))
-    return _rows(session, query, clock=clock, working_days=working_days)
-
-
-def open_cases_at_level(session: Session, level: int, *, clock: Clock, working_days: WorkingDays,
-                        limit: int = 50):
-    query = (_base_list().where(Case.level >= level)
-             .order_by(Case.received_at.desc(), Case.id.desc()).limit(limit))
-    return _rows(session, query, clock=clock, working_days=working_days)
-
-
-@dataclass
 class QueueSummary:
     untriaged: int
     untriaged_overdue: int
@@ -330,7 +283,7 @@ def triage_case(session: Session, case: Case, data: TriageInput, *, actor_user_i
     case.updated_at = now
     session.add(case)
     names = dict(session.exec(select(Organisation.id, Organisation.short_name)
-                              .where(Organisation.id.in_(organisation_ids)))) if organisation_ids else {}
+                              .where(Organisation.id.in_(organisation_ids))).all()) if organisation_ids else {}
     event = CaseEvent(case_id=case.id, at=now, kind="triaged" if first_triage else "updated",
                       actor_user_id=actor_user_id, from_level=from_level if "level" in changes else None,
                       to_level=case.level if "level" in changes or first_triage else None,

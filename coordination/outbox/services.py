@@ -26,7 +26,7 @@ def queue_mail(session: Session, *, kind: str, dedupe_key: str, recipient: str, 
     """Add a mail to the outbox in the caller's transaction; a second call with the same
     dedupe_key does nothing."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.exec(insert(OutboxMessage).values(
+    session.execute(insert(OutboxMessage).values(
         kind=kind, dedupe_key=dedupe_key[:200], recipient=recipient, subject=subject[:300], body_text=body_text,
         body_html=body_html, case_id=case_id, status=OutboxStatus.pending.value, attempts=0, created_at=now,
         next_attempt_at=now,
@@ -48,7 +48,7 @@ def _claim(session: Session, *, now: datetime, batch: int) -> str:
         candidates = candidates.with_for_update(skip_locked=True)
     # The conditions are repeated on the UPDATE itself so a row another sender claimed while
     # this one waited is not taken again.
-    session.exec(update(OutboxMessage).where(OutboxMessage.id.in_(candidates.scalar_subquery()), *due)
+    session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(candidates.scalar_subquery()), *due)
                  .values(claim_token=token, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
                  .execution_options(synchronize_session=False))
     session.commit()
@@ -84,7 +84,9 @@ def send_due(session: Session, *, mailer, clock: Clock, sender: str, batch: int 
     return counts
 
 
-def retry_failed(session: Session, message_id: int, *, now: datetime) -> None:
-    session.exec(update(OutboxMessage).where(OutboxMessage.id == message_id,
-                                             OutboxMessage.status == OutboxStatus.failed.value)
-                 .values(status=OutboxStatus.pending.value, next_attempt_at=now, attempts=0))
+def retry_failed(session: Session, message_id: int, *, now: datetime) -> bool:
+    """Put a mail that gave up back in line; False if there is no such failed mail."""
+    result = session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id,
+                                                         OutboxMessage.status == OutboxStatus.failed.value)
+                             .values(status=OutboxStatus.pending.value, next_attempt_at=now, attempts=0))
+    return result.rowcount == 1

@@ -444,3 +444,35 @@ SV.update({
     "not triaged within 2 working days (due %(day)s).": "inte triagerat inom 2 arbetsdagar (senast %(day)s).",
     "page %(page)d of %(pages)d": "sida %(page)d av %(pages)d",
 })
+SV.update({
+    "Outbox": "Utkorg",
+    "e-mails": "e-post",
+    "Every e-mail the system sends waits here until the job process has handed it to the mail server. Mails that "
+    "fail are tried again with growing pauses; after the last try they stay here as failed.":
+        "Varje e-postmeddelande som systemet skickar väntar här tills jobbprocessen har lämnat det till "
+        "e-postservern. Meddelanden som misslyckas provas igen med allt längre pauser; efter sista försöket ligger "
+        "de kvar här som misslyckade.",
+    "waiting": "väntar",
+    "failed": "misslyckade",
+    "sent": "skickade",
+    "Mails with problems": "Meddelanden med problem",
+    "Mails that could not be sent on the first try": "Meddelanden som inte kunde skickas vid första försöket",
+    "Recipient": "Mottagare",
+    "Tries": "Försök",
+    "Next try": "Nästa försök",
+    "Action": "Åtgärd",
+    "gave up": "gav upp",
+    "Send again": "Skicka igen",
+    "No problems.": "Inga problem.",
+    "Latest mails": "Senaste meddelanden",
+    "The 50 latest mails": "De 50 senaste meddelandena",
+    "Queued": "Köat",
+    "No mails yet.": "Inga meddelanden ännu.",
+    "The mail will be sent again within a minute.": "Meddelandet skickas igen inom en minut.",
+    "Only mails that failed can be sent again.": "Bara misslyckade meddelanden kan skickas igen.",
+    "Contact details of the company are shown to the coordinator, who keeps the contact with companies.":
+        "Företagets kontaktuppgifter visas för samordnaren, som håller kontakten med företagen.",
+    "Log in (officials)": "Logga in (tjänstepersoner)",
+    "Open the queue": "Öppna inkorgen",
+    "See all in the case list": "Se alla i ärendelistan",
+})
