@@ -33,6 +33,9 @@ class Base:
     MAIL_BACKEND = "smtp"  # "console" logs mails instead of sending them
     SCHEDULER_HEARTBEAT_SECONDS = 60
     OUTBOX_SEND_SECONDS = 30
+    ROUTING_SWEEP_MINUTES = 15
+    # Links in mails sent by jobs (no request to take the host from).
+    BASE_URL = "http://127.0.0.1:5000"
     ATTACHMENTS_DIR = str(ROOT / "instance" / "attachments")
     # Per client address; the storage must be shared by all workers in production (Redis).
     INTAKE_RATE_LIMIT = "20 per hour"
@@ -76,6 +79,8 @@ ENV_KEYS = {
     "MAIL_BACKEND": str,
     "SCHEDULER_HEARTBEAT_SECONDS": int,
     "ATTACHMENTS_DIR": str,
+    "ROUTING_SWEEP_MINUTES": int,
+    "BASE_URL": str,
     "INTAKE_RATE_LIMIT": str,
     "RATELIMIT_STORAGE_URI": str,
 }

@@ -92,6 +92,8 @@ def register_blueprints(app: Flask) -> None:
     from coordination.extensions import csrf
     from coordination.home.views import bp as home_bp
     from coordination.intake.views import bp as intake_bp
+    from coordination.notifications.views import bp as notifications_bp
+    from coordination.routing.views import bp as routing_bp
 
     app.before_request(check_request)
     app.register_blueprint(auth_bp)
@@ -99,6 +101,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(intake_bp)
+    app.register_blueprint(routing_bp)
+    app.register_blueprint(notifications_bp)
     app.register_api(api)
     # The API authenticates by bearer token only, never by cookie, so it needs no CSRF token.
     csrf.exempt(api)
@@ -192,7 +196,14 @@ def register_template_helpers(app: Flask) -> None:
         form = LanguageForm()
         form.next.data = request.full_path.rstrip("?") if request.method == "GET" else request.path
         form.lang.data = "en" if str(get_locale()) == "sv" else "sv"
-        return {"language_form": form, "current_locale": str(get_locale()), "user": current_user}
+        unread = 0
+        if current_user.is_authenticated and request.blueprint != "api":
+            from coordination.db import get_session
+            from coordination.notifications.services import unread_count
+
+            unread = unread_count(get_session(), current_user.id)
+        return {"language_form": form, "current_locale": str(get_locale()), "user": current_user,
+                "unread_notifications": unread}
 
 
 def register_commands(app: Flask) -> None:

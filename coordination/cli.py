@@ -128,6 +128,33 @@ def users_token(email):
     click.echo(token)
 
 
+routing_cli = AppGroup("routing", help="Routing rules.")
+
+
+@routing_cli.command("sweep")
+@click.option("--now", default=None, help="ISO time to treat as now (default: the real time).")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def routing_sweep(now, dry_run, as_json):
+    """Evaluate the time-based routing rules over all open cases (set-based, exactly once)."""
+    import json
+
+    from coordination.routing.engine import sweep
+
+    with _session() as session:
+        report = sweep(session, clock=parse_now(now), working_days=current_app.extensions["working_days"],
+                       base_url=current_app.config["BASE_URL"], dry_run=dry_run)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
+        return
+    label = "would fire" if dry_run else "fired"
+    click.echo(f"routing sweep at {report.now.isoformat()}: {len(report.firings)} {label}")
+    for firing in report.firings:
+        move = f" level {firing.from_level or 0} -> {firing.to_level}" if firing.to_level else ""
+        click.echo(f"  {firing.rule} {firing.reference}{move} ({', '.join(firing.actions)}): "
+                   f"{'; '.join(firing.facts)}")
+
+
 scheduler_cli = AppGroup("scheduler", help="The background job process.")
 
 
@@ -145,5 +172,5 @@ def scheduler_run():
 
 
 def register(app: Flask) -> None:
-    for group in (db_cli, demo_cli, users_cli, scheduler_cli):
+    for group in (db_cli, demo_cli, users_cli, routing_cli, scheduler_cli):
         app.cli.add_command(group)

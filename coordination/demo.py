@@ -144,11 +144,14 @@ def load_demo(session: Session, *, clock: Clock) -> dict[str, int]:
         if level is None:
             continue
         # Demo history: the coordinator triaged it the day after it came in.
+        triaged = received + timedelta(days=1)
         case.level, case.status, case.focus_area_id = level, CaseStatus.triaged.value, 3
+        case.level_seq, case.level_entered_at, case.last_progress_at = 1, triaged, triaged
+        case.triaged_at, case.triaged_by_id = triaged, coordinator.id
         session.add(case)
         for short in org_shorts:
             session.add(CaseOrganisation(case_id=case.id, organisation_id=orgs[short].id))
-        session.add(CaseEvent(case_id=case.id, at=received + timedelta(days=1), kind="triaged",
+        session.add(CaseEvent(case_id=case.id, at=triaged, kind="triaged",
                               actor_user_id=coordinator.id, from_level=None, to_level=level,
                               reason="Demodata: placerat vid triage", facts={"organisations": org_shorts}))
     session.flush()

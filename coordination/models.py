@@ -1,5 +1,6 @@
 """Every feature's models, imported so that Alembic and create_all see them all."""
 
+from coordination.actions.models import ActionItem, ActionNote  # noqa: F401
 from coordination.auth.models import ApiToken, Role, User  # noqa: F401
 from coordination.cases.models import (  # noqa: F401
     Attachment,
@@ -23,5 +24,7 @@ from coordination.organisations.models import (  # noqa: F401
     Organisation,
     OrganisationKind,
 )
+from coordination.notifications.models import Notification  # noqa: F401
 from coordination.outbox.models import OutboxMessage  # noqa: F401
+from coordination.routing.models import EscalationRequest, RoutingRule, RuleAudit, RuleFiring  # noqa: F401
 from coordination.system.models import JobHeartbeat  # noqa: F401

@@ -43,6 +43,15 @@ def send_mail_job(app: Flask):
     return work
 
 
+def routing_sweep_job(app: Flask):
+    from coordination.routing.engine import sweep
+
+    def work(session, clock):
+        sweep(session, clock=clock, working_days=app.extensions["working_days"], base_url=app.config["BASE_URL"])
+
+    return work
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="Europe/Stockholm",
                                   job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
@@ -53,4 +62,8 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler.add_job(run_job, "interval", seconds=app.config["OUTBOX_SEND_SECONDS"],
                       args=[app, "outbox", send_mail_job(app)], id="outbox",
                       name="Send the mails waiting in the outbox")
+    scheduler.add_job(run_job, "interval", minutes=app.config["ROUTING_SWEEP_MINUTES"],
+                      args=[app, "routing_sweep", routing_sweep_job(app)], id="routing_sweep",
+                      name="Routing sweep: the time-based rules (R1, R3, R6 …)",
+                      next_run_time=app.extensions["clock"].now())
     return scheduler

@@ -97,6 +97,13 @@ class Case(SQLModel, table=True):
     # The company's status link: only a hash of the token is kept.
     status_token_hash: Optional[str] = Field(default=None, sa_column=Column(String(64), unique=True))
     merged_into_id: Optional[int] = Field(default=None, foreign_key="cases.id", index=True)
+    # Routing: when the case came to its current level, and a counter of level changes, so a
+    # rule fires once per stay at a level; the last recorded progress (triage, comments, action
+    # notes); how many agendas at this level passed without a decision (meetings keep it).
+    level_entered_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime()))
+    level_seq: int = Field(default=0, nullable=False)
+    last_progress_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime()))
+    agendas_without_decision: int = Field(default=0, nullable=False)
     version: int = Field(default=1, nullable=False)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -275,6 +275,10 @@ def triage_case(session: Session, case: Case, data: TriageInput, *, actor_user_i
             session.add(CaseOrganisation(case_id=case.id, organisation_id=org_id))
     first_triage = case.status == CaseStatus.new.value
     from_level = changes.get("level", [case.level])[0]
+    if "level" in changes:
+        case.level_seq += 1
+        case.level_entered_at = now
+    case.last_progress_at = now
     if first_triage:
         case.status = CaseStatus.triaged.value
         case.triaged_at, case.triaged_by_id = now, actor_user_id
@@ -315,6 +319,8 @@ def add_comment(session: Session, case: Case, *, author_id: int, body: str, cloc
                                errors={"body": [_l("At most %(max)d characters; you wrote more.", max=COMMENT_MAX)]})
     comment = CaseComment(case_id=case.id, author_id=author_id, at=clock.now(), body=body)
     session.add(comment)
+    case.last_progress_at = clock.now()  # a comment is recorded progress (R3)
+    session.add(case)
     session.flush()
     return comment
 

@@ -191,7 +191,14 @@ def _case_page(db, case: Case) -> dict:
     age = working_days().between(case.received_at, now)
     overdue = case.overdue or (case.status == CaseStatus.new.value
                                and working_days().is_overdue(case.received_at, services.TRIAGE_DAYS, now))
-    return {"case": case, "organisations": organisations, "events": events, "comments": comments,
+    from coordination.routing import services as routing
+    from coordination.routing.forms import MoveForm, RequestEscalationForm, ResolveRequestForm
+
+    move_form = MoveForm()
+    move_form.to_level.data = None
+    return {"why": routing.why_here(db, case), "requests": routing.open_requests(db, case_id=case.id),
+            "move_form": move_form, "request_form": RequestEscalationForm(), "resolve_form": ResolveRequestForm(),
+            "case": case, "organisations": organisations, "events": events, "comments": comments,
             "attachments": attachments, "links": links, "merged": merged, "business_area": area,
             "focus_area": focus, "age": age, "overdue": overdue,
             "triage_due": working_days().due_date(case.received_at, services.TRIAGE_DAYS)}
