@@ -1,6 +1,6 @@
 """Every feature's models, imported so that Alembic and create_all see them all."""
 
-from coordination.actions.models import ActionItem, ActionNote  # noqa: F401
+from coordination.actions.models import ActionItem, ActionNote, PlannedChange  # noqa: F401
 from coordination.auth.models import ApiToken, Role, User  # noqa: F401
 from coordination.cases.models import (  # noqa: F401
     Attachment,
@@ -23,6 +23,16 @@ from coordination.organisations.models import (  # noqa: F401
     GroupMember,
     Organisation,
     OrganisationKind,
+)
+from coordination.meetings.models import (  # noqa: F401
+    Agenda,
+    AgendaItem,
+    AgendaVersion,
+    CalendarToken,
+    Meeting,
+    MeetingSeries,
+    Minutes,
+    MinutesItem,
 )
 from coordination.notifications.models import Notification  # noqa: F401
 from coordination.outbox.models import OutboxMessage  # noqa: F401

@@ -146,24 +146,13 @@ _ROUTES_APP = create_app({"ENV_NAME": "testing", "DATABASE_URL": "sqlite://"})
 ENDPOINTS = sorted({rule.endpoint for rule in _ROUTES_APP.url_map.iter_rules()} - {"static"})
 
 
-# Known bugs the table reveals, by (endpoint, role): marked, not hidden.
-TRIAGE_PAGE_PG_BUG = pytest.mark.xfail(
-    bool(PG_URL), strict=True,
-    reason="BUG: on PostgreSQL the triage page is a 500: coordination/cases/search.py ranked_similar "
-           "passes a text() clause to select_from(), which SQLAlchemy 2.1 refuses ('TextClause' object has "
-           "no attribute 'selectable'); wrap it as text(...).columns(...).subquery('ranked')")
-KNOWN_BUGS = {("cases.triage", "untriaged", COORD): TRIAGE_PAGE_PG_BUG,
-              ("cases.triage", "level1-own", COORD): TRIAGE_PAGE_PG_BUG}
-
-
 def _cases():
     for endpoint in ENDPOINTS:
         # An endpoint missing from EXPECTED still gets a test, which fails and says so.
         for variant in EXPECTED.get(endpoint, {"": None}):
             for role in ROLES:
-                marks = [KNOWN_BUGS[endpoint, variant, role]] if (endpoint, variant, role) in KNOWN_BUGS else []
-                yield pytest.param(endpoint, variant, role, marks=marks,
-                                   id=f"{endpoint}[{variant}]-{role}" if variant else f"{endpoint}-{role}")
+                yield pytest.param(endpoint, variant, role, id=f"{endpoint}[{variant}]-{role}" if variant
+                                   else f"{endpoint}-{role}")
 
 
 # --- the data, once for the module -------------------------------------------------------------

@@ -602,6 +602,29 @@ def test_bad_files_are_refused_with_a_message_and_nothing_is_stored(app, client,
     assert_nothing_stored(app, attachments_dir)
 
 
+def test_a_file_of_exactly_ten_megabytes_is_accepted(app, client, area, attachments_dir):
+    content = b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 - len(b"%PDF-1.4\n"))
+
+    response = post(client, valid(area), files=[(content, "precis-10-mb.pdf")])
+
+    assert response.status_code == 302
+    assert [f.stat().st_size for f in stored_files(attachments_dir)] == [10 * 1024 * 1024]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: the form promises 5 files of at most 10 MB each, but config/settings.py sets MAX_CONTENT_LENGTH = "
+    "25 MB, so three 9 MB PDFs (within every stated limit) get the generic 413 page and everything typed is "
+    "lost. Raise MAX_CONTENT_LENGTH above MAX_FILES × MAX_FILE_BYTES plus the form (e.g. 55 MB), or state "
+    "and check a total limit on the form, re-rendering it with a message instead of the 413 page"))
+def test_files_within_the_stated_limits_are_accepted(app, client, area, attachments_dir):
+    nine_mb = b"%PDF-1.4\n" + b"0" * (9 * 1024 * 1024)
+
+    response = post(client, valid(area), files=[(nine_mb, f"del{i}.pdf") for i in range(3)])
+
+    assert response.status_code == 302
+    assert len(stored_files(attachments_dir)) == 3
+
+
 def test_a_form_without_files_that_fails_says_nothing_about_files(client, area):
     response = post(client, valid(area, title=""))
 
@@ -842,7 +865,8 @@ EXTRA = st.dictionaries(st.text(min_size=1, max_size=20), TEXT, max_size=3)
     pytest.param(False, marks=pytest.mark.skipif(not PG_URL, reason="SQLite stores NUL; the run above covers it"),
                  id="without-nul"),
 ])
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes=CHANGES, extra=EXTRA)
 @example(changes={"company_name": "Bageri\x00AB"}, extra={})
 @example(changes={"title": "Å" * 200, "description": "😀" * 5000, "contact_phone": "+46 (0)8-123 45 67 ankn. 12"},

@@ -56,3 +56,22 @@ class ActionNote(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))
     status_from: Optional[str] = Field(default=None, sa_column=Column(String(20)))
     status_to: Optional[str] = Field(default=None, sa_column=Column(String(20)))
+
+
+class PlannedChange(SQLModel, table=True):
+    """A change an organisation plans that affects companies (road works, a new detaljplan,
+    changed waste collection, construction): shown under information on the next
+    coordination-group agenda and used for outreach."""
+
+    __tablename__ = "planned_changes"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    business_area_id: Optional[int] = Field(default=None, foreign_key="business_areas.id", index=True)
+    title: str = Field(sa_column=Column(String(200), nullable=False))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    starts_on: Optional[date] = Field(default=None, sa_column=Column(Date))
+    ends_on: Optional[date] = Field(default=None, sa_column=Column(Date))
+    contact: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
+    reported_by_id: Optional[int] = Field(default=None, foreign_key="users.id")
+    reported_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))

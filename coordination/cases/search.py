@@ -3,7 +3,7 @@
 
 import re
 
-from sqlalchemy import Integer, column, literal_column, select, table, text
+from sqlalchemy import Float, Integer, column, literal_column, select, table, text
 from sqlmodel import Session
 
 from coordination.cases.models import Case
@@ -64,13 +64,13 @@ def ranked_similar(session: Session, text_: str, candidate_ids_query, *, limit: 
     if not terms:
         return []
     if is_postgres(session):
-        ranked = text("(SELECT id, ts_rank(search_vector, to_tsquery('swedish', :tsq)) AS score FROM cases "
-                      "WHERE search_vector @@ to_tsquery('swedish', :tsq)) AS ranked").bindparams(
-            tsq=" | ".join(terms))
+        ranked = (text("SELECT id, ts_rank(search_vector, to_tsquery('swedish', :tsq)) AS score FROM cases "
+                       "WHERE search_vector @@ to_tsquery('swedish', :tsq)")
+                  .bindparams(tsq=" | ".join(terms))
+                  .columns(column("id", Integer), column("score", Float)).subquery("ranked"))
         rows = session.execute(
-            select(literal_column("id"), literal_column("score")).select_from(ranked)
-            .where(literal_column("id").in_(candidate_ids_query))
-            .order_by(literal_column("score").desc(), literal_column("id").desc()).limit(limit)
+            select(ranked.c.id, ranked.c.score).where(ranked.c.id.in_(candidate_ids_query))
+            .order_by(ranked.c.score.desc(), ranked.c.id.desc()).limit(limit)
         ).all()
         return [(row[0], float(row[1])) for row in rows]
     match = " OR ".join(f'"{term}"' for term in terms)
