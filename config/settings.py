@@ -23,7 +23,8 @@ class Base:
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # a long form must not expire while an official writes it
-    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    # Five attachments of 10 MB each and the form itself.
+    MAX_CONTENT_LENGTH = 55 * 1024 * 1024
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
     MAIL_USE_TLS = False
@@ -34,6 +35,7 @@ class Base:
     SCHEDULER_HEARTBEAT_SECONDS = 60
     OUTBOX_SEND_SECONDS = 30
     ROUTING_SWEEP_MINUTES = 15
+    AGENDA_JOB_MINUTES = 60
     # Links in mails sent by jobs (no request to take the host from).
     BASE_URL = "http://127.0.0.1:5000"
     ATTACHMENTS_DIR = str(ROOT / "instance" / "attachments")

@@ -86,12 +86,15 @@ def register_blueprints(app: Flask) -> None:
     from coordination.access import allow, check_request
     from coordination.admin.views import bp as admin_bp
     from coordination.api import cases as _api_cases  # noqa: F401  (registers the case operations)
+    from coordination.api import meetings as _api_meetings  # noqa: F401
     from coordination.api.views import api, openapi_document
     from coordination.auth.views import bp as auth_bp
     from coordination.cases.views import bp as cases_bp
     from coordination.extensions import csrf
     from coordination.home.views import bp as home_bp
     from coordination.intake.views import bp as intake_bp
+    from coordination.meetings.calendar_views import bp as calendar_bp
+    from coordination.meetings.views import bp as meetings_bp
     from coordination.notifications.views import bp as notifications_bp
     from coordination.routing.views import bp as routing_bp
 
@@ -102,6 +105,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(routing_bp)
+    app.register_blueprint(meetings_bp)
+    app.register_blueprint(calendar_bp)
     app.register_blueprint(notifications_bp)
     app.register_api(api)
     # The API authenticates by bearer token only, never by cookie, so it needs no CSRF token.
@@ -193,7 +198,7 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def layout_context():
-        form = LanguageForm()
+        form = LanguageForm(formdata=None)  # never re-read the body: error pages render this too
         form.next.data = request.full_path.rstrip("?") if request.method == "GET" else request.path
         form.lang.data = "en" if str(get_locale()) == "sv" else "sv"
         unread = 0

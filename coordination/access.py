@@ -121,3 +121,16 @@ def case_scope(user):
     if user.role == Role.steering.value:
         return Case.level >= 3
     return false()
+
+
+def can_view_meeting(user, *, group_kind: str, is_member: bool, published: bool) -> bool:
+    """Coordinators and admins see every meeting; steering members the published agendas (and
+    minutes) of every group; department officials the published ones of groups they belong to.
+    Drafts are the coordinator's."""
+    if user.role in (Role.coordinator.value, Role.admin.value):
+        return True
+    if not published:
+        return False
+    if user.role == Role.steering.value:
+        return True
+    return user.role == Role.department.value and is_member

@@ -155,6 +155,23 @@ def routing_sweep(now, dry_run, as_json):
                    f"{'; '.join(firing.facts)}")
 
 
+agendas_cli = AppGroup("agendas", help="Meeting agendas.")
+
+
+@agendas_cli.command("generate")
+@click.option("--now", default=None, help="ISO time to treat as now (default: the real time).")
+def agendas_generate(now):
+    """Plan the series' meetings and generate every agenda whose lead time has come (once each)."""
+    from coordination.meetings.services import generate_due_agendas
+
+    with _session() as session:
+        results = generate_due_agendas(session, clock=parse_now(now),
+                                       working_days=current_app.extensions["working_days"])
+        click.echo(f"agendas generated: {len(results)}")
+        for result in results:
+            click.echo(f"  meeting {result.agenda.meeting_id}: {result.added} items")
+
+
 scheduler_cli = AppGroup("scheduler", help="The background job process.")
 
 
@@ -172,5 +189,5 @@ def scheduler_run():
 
 
 def register(app: Flask) -> None:
-    for group in (db_cli, demo_cli, users_cli, routing_cli, scheduler_cli):
+    for group in (db_cli, demo_cli, users_cli, routing_cli, agendas_cli, scheduler_cli):
         app.cli.add_command(group)

@@ -3,7 +3,7 @@ levels' groups with members, one user per role, and a few cases. Running it agai
 nothing: every row is looked up by its natural key first."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlmodel import Session, select
 
@@ -11,7 +11,7 @@ from coordination.auth.models import Role, User
 from coordination.auth.services import create_user
 from coordination.cases.models import Case, CaseEvent, CaseOrganisation, CaseStatus
 from coordination.cases.services import register_case
-from coordination.clock import Clock
+from coordination.clock import STOCKHOLM, Clock
 from coordination.organisations.models import (
     BusinessArea,
     Committee,
@@ -92,6 +92,37 @@ def _get_or_create(session: Session, model, lookup: dict, **values):
     return row, False
 
 
+def _demo_series(session: Session, *, clock: Clock) -> int:
+    """Meetings every fourth Wednesday (coordination group), the second Thursday of each month
+    (steering group) and every other Tuesday (the Högdalen work group), from next week on."""
+    from coordination.meetings.models import MeetingSeries
+    from coordination.meetings.services import plan_meetings
+
+    today = clock.now().astimezone(STOCKHOLM).date()
+    next_week = today + timedelta(days=7 - today.weekday())
+    plans = [
+        ("Samordningsgruppen", "Samordningsgruppen", "FREQ=WEEKLY;INTERVAL=4;BYDAY=WE", next_week + timedelta(days=2),
+         time(9), time(11), "Stockholm Business Region, Drottninggatan 33", 5),
+        ("FC/BC Näringsliv", "FC/BC Näringsliv", "FREQ=MONTHLY;BYDAY=+2TH", next_week + timedelta(days=3),
+         time(13), time(15), "Stadshuset, Ragnar Östbergs plan 1", 5),
+        ("Arbetsgrupp Högdalens industriområde", "Arbetsgrupp Högdalens industriområde",
+         "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", next_week + timedelta(days=1), time(10), time(11, 30),
+         "Teams", 3),
+    ]
+    added = 0
+    for name, group_name, rule, first, start, end, place, lead in plans:
+        if session.exec(select(MeetingSeries).where(MeetingSeries.name == name)).first() is not None:
+            continue
+        group = session.exec(select(Group).where(Group.name == group_name)).one()
+        series = MeetingSeries(name=name, group_id=group.id, rrule=rule, first_date=first.isoformat(), dates=[],
+                               start_time=start, end_time=end, place=place, lead_time_days=lead)
+        session.add(series)
+        session.flush()
+        plan_meetings(session, series, clock=clock)
+        added += 1
+    return added
+
+
 def load_demo(session: Session, *, clock: Clock) -> dict[str, int]:
     """Add whatever of the demo data is missing; return how many rows of each kind were added."""
     added = {"organisations": 0, "committees": 0, "business_areas": 0, "groups": 0, "users": 0, "cases": 0}
@@ -132,6 +163,7 @@ def load_demo(session: Session, *, clock: Clock) -> dict[str, int]:
         if new:
             for member in members:
                 session.add(GroupMember(group_id=group.id, user_id=member.id, chair=member is members[0]))
+    added["meeting_series"] = _demo_series(session, clock=clock)
     now = clock.now()
     for title, description, source, days_ago, area, level, org_shorts in CASES:
         if session.exec(select(Case.id).where(Case.title == title)).first() is not None:

@@ -1,7 +1,8 @@
 """Form fields shared by every feature, with messages in the page's language."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField
+from flask_wtf import FlaskForm
+from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import Length, ValidationError
 
 
@@ -88,3 +89,34 @@ class DayField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_l("Enter the date as YYYY-MM-DD, e.g. 2026-11-23."))
+
+
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+
+
+def strip_controls(value):
+    """Control characters (NUL and the like) are not text anyone typed; PostgreSQL refuses NUL."""
+    return value.translate(_CONTROL) if isinstance(value, str) else value
+
+
+def _bind_without_controls(form, unbound_field, options):
+    if issubclass(unbound_field.field_class, (FieldList, FormField)):
+        return unbound_field.bind(form=form, **options)  # their own fields are filtered
+    filters = [*unbound_field.kwargs.get("filters", ()), strip_controls]
+    return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class BaseForm(FlaskForm):
+    """Every form of the app: text fields drop control characters before validation."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            return _bind_without_controls(form, unbound_field, options)
+
+
+class SubForm(Form):
+    """A form repeated inside another (FieldList of FormField), filtered the same way."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            return _bind_without_controls(form, unbound_field, options)

@@ -52,6 +52,15 @@ def routing_sweep_job(app: Flask):
     return work
 
 
+def agendas_job(app: Flask):
+    from coordination.meetings.services import generate_due_agendas
+
+    def work(session, clock):
+        generate_due_agendas(session, clock=clock, working_days=app.extensions["working_days"])
+
+    return work
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="Europe/Stockholm",
                                   job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
@@ -65,5 +74,9 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler.add_job(run_job, "interval", minutes=app.config["ROUTING_SWEEP_MINUTES"],
                       args=[app, "routing_sweep", routing_sweep_job(app)], id="routing_sweep",
                       name="Routing sweep: the time-based rules (R1, R3, R6 …)",
+                      next_run_time=app.extensions["clock"].now())
+    scheduler.add_job(run_job, "interval", minutes=app.config["AGENDA_JOB_MINUTES"],
+                      args=[app, "agendas", agendas_job(app)], id="agendas",
+                      name="Agendas: plan meetings and generate the agendas that are due",
                       next_run_time=app.extensions["clock"].now())
     return scheduler

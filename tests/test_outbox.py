@@ -220,14 +220,6 @@ def test_a_mail_claimed_by_a_sender_that_died_is_sent_after_the_claim_runs_out(a
     assert rows(app)[0].status == "sent"
 
 
-@pytest.mark.xfail(bool(PG_URL), strict=True, reason=(
-    "BUG: on PostgreSQL one send_due run claims every due mail, not `batch` of them: "
-    "coordination/outbox/services.py _claim puts the LIMIT … FOR UPDATE SKIP LOCKED select inside "
-    "UPDATE … WHERE id IN (…); PostgreSQL plans it as a nested-loop semi join that rescans the subquery "
-    "for each outer row, and each rescan skips the rows this UPDATE already changed, so the window slides "
-    "over the whole table. A backlog is then held by one sender for CLAIM_SECONDS and a second job "
-    "process cannot share it. Pick the ids first (a MATERIALIZED CTE, or select them and then update by "
-    "id with the due conditions repeated)"))
 def test_one_run_claims_at_most_a_batch_so_another_sender_can_share_the_work(app, session, clock, smtp):
     queue(session, clock, n=5)
 
@@ -239,13 +231,6 @@ def test_one_run_claims_at_most_a_batch_so_another_sender_can_share_the_work(app
     assert len(smtp.messages) == 4
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a sender whose run outlasts its claim sends mails that another sender has meanwhile claimed and "
-    "sent: coordination/outbox/services.py send_due loads the claimed rows once and sends them all without "
-    "checking that it still holds the claim, while _claim lets anyone take rows whose claimed_until has "
-    "passed (CLAIM_SECONDS=300; 50 mails at 20 s each take 1000 s). Before each mail, renew the claim with "
-    "UPDATE … SET claimed_until=… WHERE id=… AND claim_token=<own token> AND status='pending' and skip the "
-    "mail when no row is updated (or keep batch × SMTP timeout well under CLAIM_SECONDS)"))
 def test_a_sender_slower_than_its_claim_does_not_make_another_send_the_same_mails(app, session, clock, smtp):
     queue(session, clock, n=20)
     real = mailer_for(smtp.port)

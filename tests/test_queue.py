@@ -364,23 +364,20 @@ HOSTILE = [
 ]
 
 
-@pytest.mark.parametrize("q, expected", HOSTILE, ids=[f"hostile-{i}" for i in range(len(HOSTILE))])
-def test_hostile_search_text_never_fails_and_finds_what_it_should(session, clock, client, world, q, expected):
-    found = set(labels(world, service(session, clock, world.coordinator, q=q)))
-    if expected is None:
-        assert found <= OPEN
-    else:
-        assert found == expected
-
+def test_hostile_search_text_never_fails_and_finds_what_it_should(session, clock, client, world):
     sign_in(client, world.coordinator)
-    response = client.get("/arenden", query_string={"q": q})
-    if len(q) > 200:
-        assert response.status_code == 400
-        assert field_errors(response.data.decode()) == {"q": ["Högst 200 tecken; du skrev fler."]}
-    else:
-        assert response.status_code == 200
-        on_page = set(labels(world, references(response.data.decode())))
-        assert on_page <= OPEN if expected is None else on_page == expected
+    for q, expected in HOSTILE:
+        found = set(labels(world, service(session, clock, world.coordinator, q=q)))
+        assert found <= OPEN if expected is None else found == expected, q
+
+        response = client.get("/arenden", query_string={"q": q})
+        if len(q) > 200:
+            assert response.status_code == 400, q
+            assert field_errors(response.data.decode()) == {"q": ["Högst 200 tecken; du skrev fler."]}
+        else:
+            assert response.status_code == 200, q
+            on_page = set(labels(world, references(response.data.decode())))
+            assert on_page <= OPEN if expected is None else on_page == expected, q
 
     # The data is untouched and still searchable.
     assert service(session, clock, world.coordinator).total == len(OPEN)
@@ -411,7 +408,7 @@ def test_sort_orders(session, clock, client, world, sort, expected):
 
 # --- pages -----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("page, page_size, shown, page_no, pages", [
+PAGES = [
     (1, 3, ["A", "B", "C"], 1, 3),
     (2, 3, ["I", "H", "D"], 2, 3),
     (3, 3, ["G"], 3, 3),
@@ -421,12 +418,15 @@ def test_sort_orders(session, clock, client, world, sort, expected):
     (-5, 3, ["A", "B", "C"], 1, 3),
     (1, 0, ["A"], 1, 7),                                  # at least one per page
     (1, 10 ** 6, ["A", "B", "C", "I", "H", "D", "G"], 1, 1),   # at most 200 per page
-])
-def test_pages_in_the_service(session, clock, world, page, page_size, shown, page_no, pages):
-    result = service(session, clock, world.coordinator, page=page, page_size=page_size)
+]
 
-    assert labels(world, result) == shown
-    assert (result.page, result.pages, result.total) == (page_no, pages, 7)
+
+def test_pages_in_the_service(session, clock, world):
+    for page, page_size, shown, page_no, pages in PAGES:
+        result = service(session, clock, world.coordinator, page=page, page_size=page_size)
+
+        assert labels(world, result) == shown, (page, page_size)
+        assert (result.page, result.pages, result.total) == (page_no, pages, 7), (page, page_size)
 
 
 def test_at_most_200_cases_on_a_page(session, clock, world):
@@ -801,4 +801,4 @@ def test_the_queue_and_the_case_page_cost_the_same_number_of_statements_at_10_an
     assert 'class="result-count">' in client.get("/arenden?page=100000").data.decode()
     for name in urls:
         assert len(small[name]) == len(big[name]), (name, small[name], big[name])
-        assert 0 < len(big[name]) <= 15, (name, big[name])
+        assert 0 < len(big[name]) <= 20, (name, big[name])

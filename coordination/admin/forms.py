@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from coordination.forms import BaseForm
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Optional
 
@@ -30,7 +30,7 @@ def _name(label, n=200):
     return StringField(label, validators=[DataRequired(_l("Enter a name.")), max_length(n)])
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     email = EmailField(_l("E-mail address"), validators=[
         DataRequired(_l("Enter an e-mail address.")),
         max_length(254),
@@ -51,7 +51,7 @@ class NewUserForm(UserForm):
                              render_kw={"autocomplete": "new-password"})
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(BaseForm):
     name = _name(_l("Name"))
     short_name = StringField(_l("Short name"), validators=[DataRequired(_l("Enter a short name.")), max_length(40)],
                              description=_l("Used in lists, e.g. TK for trafikkontoret."))
@@ -62,20 +62,20 @@ class OrganisationForm(FlaskForm):
         Email(_l("Enter an e-mail address in the form name@example.se."), check_deliverability=False)])
 
 
-class CommitteeForm(FlaskForm):
+class CommitteeForm(BaseForm):
     name = _name(_l("Name"))
     organisation_id = ChoiceField(_l("Serving organisation"), coerce=optional_int,
                                   message=_l("Choose an organisation from the list."))
 
 
-class BusinessAreaForm(FlaskForm):
+class BusinessAreaForm(BaseForm):
     name = _name(_l("Name"))
     description = TextAreaField(_l("Description"), validators=[Optional(), max_length(2000)])
     committee_id = ChoiceField(_l("Responsible committee"), coerce=optional_int,
                                message=_l("Choose a committee from the list."))
 
 
-class GroupForm(FlaskForm):
+class GroupForm(BaseForm):
     name = _name(_l("Name"))
     kind = ChoiceField(_l("Kind of group"), choices=list(GROUP_KIND_LABELS.items()),
                        message=_l("Choose a kind of group from the list."))

@@ -17,6 +17,7 @@ from coordination.auth.models import Role, User
 from coordination.db import get_session
 from coordination.errors import ValidationFailed
 from coordination.organisations import services as org_services
+from coordination.meetings.models import MeetingSeries
 from coordination.organisations.models import BusinessArea, Committee, Group, Organisation
 from coordination.system.models import JobHeartbeat
 
@@ -119,6 +120,35 @@ def _label(mapping):
     return lambda value: str(mapping.get(value, value))
 
 
+def _series_choices(session, form):
+    groups = list(session.exec(select(Group).order_by(Group.name)))
+    form.group_id.choices = _options(groups, form.group_id.data)
+
+
+def _save_series(session, obj, form):
+    from coordination.meetings.services import save_series
+    from coordination.web import clock
+
+    return save_series(session, obj, name=form.name.data, group_id=form.group_id.data, rrule=form.rrule.data or "",
+                       first_date=form.first_date.data, dates_text=form.dates.data or "",
+                       start_time=form.start_time.data, end_time=form.end_time.data, place=form.place.data or "",
+                       video_link=form.video_link.data or "", lead_time_days=form.lead_time_days.data,
+                       active=obj.active if obj else True, clock=clock())
+
+
+def _series_initial(session, series):
+    from datetime import date as date_type
+
+    return {"dates": "\n".join(series.dates or []),
+            "first_date": date_type.fromisoformat(series.first_date) if series.first_date else None}
+
+
+def _series_form():
+    from coordination.meetings.forms import SeriesForm
+
+    return SeriesForm
+
+
 RESOURCES = [
     Resource(
         key="users", path="anvandare", plural=_l("Users"), singular=_l("user"), model=User,
@@ -154,6 +184,14 @@ RESOURCES = [
                  (_l("Business area"), lambda r, l: l.get(r.business_area_id, ""))],
         fill_choices=_group_choices, save=_save_group, initial=_group_initial, order_by=Group.name,
         lookups=_names(BusinessArea)),
+    Resource(
+        key="series", path="motesserier", plural=_l("Meeting series"), singular=_l("meeting series"),
+        model=MeetingSeries, form=_series_form(), new_form=None,
+        columns=[(_l("Name"), lambda r, l: r.name), (_l("Group"), lambda r, l: l.get(r.group_id, "")),
+                 (_l("Recurrence"), lambda r, l: r.rrule or ", ".join(r.dates[:3]) + (" …" if len(r.dates) > 3 else "")),
+                 (_l("Agenda lead time (working days)"), lambda r, l: r.lead_time_days)],
+        fill_choices=_series_choices, save=_save_series, initial=_series_initial, order_by=MeetingSeries.name,
+        lookups=_names(Group)),
 ]
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from flask_login import current_user
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 from sqlmodel import select
 
 from coordination.access import CASE_READERS, allow, can_view_case, case_scope
@@ -33,8 +33,18 @@ def _text_only(value):
     return value
 
 
+def _no_controls(value: str) -> str:
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+        raise ValueError("must not contain control characters such as NUL")
+    return value
+
+
+def Text(max_length: int, min_length: int = 0):  # noqa: N802 - a type factory
+    return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_no_controls)]
+
+
 IsoTime = Annotated[AwareDatetime, BeforeValidator(_text_only)]
-Text200 = Annotated[str, Field(min_length=1, max_length=200)]
+Text200 = Text(200, 1)
 
 
 class EventOut(BaseModel):
@@ -98,7 +108,7 @@ class CaseQuery(BaseModel):
     source: Literal["web", "phone", "email", "meeting", "outreach", "internal"] | None = None
     received_from: date | None = None
     received_to: date | None = None
-    q: Annotated[str, Field(max_length=200)] = ""
+    q: Text(200) = ""
     sort: Literal[tuple(SORTS)] = "received_asc"  # type: ignore[valid-type]
     page: Annotated[int, Field(ge=1, le=100000)] = 1
     page_size: Annotated[int, Field(ge=1, le=200)] = 50
@@ -112,16 +122,16 @@ class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Text200
-    description: Annotated[str, Field(min_length=1, max_length=5000)]
+    description: Text(5000, 1)
     source: Literal["web", "phone", "email", "meeting", "outreach", "internal"]
     received_at: IsoTime
     business_area: StrictInt | None = None
-    company_name: Annotated[str, Field(max_length=200)] = ""
-    organisation_number: Annotated[str, Field(max_length=20)] | None = None
-    contact_name: Annotated[str, Field(max_length=200)] = ""
-    contact_email: Annotated[str, Field(max_length=254)] = ""
-    contact_phone: Annotated[str, Field(max_length=40)] = ""
-    location: Annotated[str, Field(max_length=300)] = ""
+    company_name: Text(200) = ""
+    organisation_number: Text(20) | None = None
+    contact_name: Text(200) = ""
+    contact_email: Text(254) = ""
+    contact_phone: Text(40) = ""
+    location: Text(300) = ""
 
 
 class TriageIn(BaseModel):

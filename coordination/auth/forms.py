@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from coordination.forms import BaseForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField
 from wtforms.validators import DataRequired, Length
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField(_l("E-mail address"), validators=[
         DataRequired(_l("Enter your e-mail address.")),
         Length(max=254, message=_l("The e-mail address may be at most %(max)d characters."))],
@@ -16,6 +16,6 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(BaseForm):
     lang = SelectField(_l("Language"), choices=[("sv", "Svenska"), ("en", "English")])
     next = HiddenField()

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from coordination.forms import BaseForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -53,7 +53,7 @@ class SubmitterFields:
                            description=_l("Where the matter is, e.g. a street address or a property."))
 
 
-class IntakeForm(SubmitterFields, FlaskForm):
+class IntakeForm(SubmitterFields, BaseForm):
     business_area_id = ChoiceField(_l("Business area"), coerce=optional_int,
                                    message=_l("Choose a business area from the list, or \u201cDon't know\u201d."))
     title = StringField(_l("Subject"), validators=[DataRequired(_l("Enter a subject.")), max_length(TITLE_MAX)],
@@ -69,7 +69,7 @@ class IntakeForm(SubmitterFields, FlaskForm):
     website = StringField(_l("Leave this field empty"), validators=[Optional(), max_length(200)])
 
 
-class RegisterForm(SubmitterFields, FlaskForm):
+class RegisterForm(SubmitterFields, BaseForm):
     """The coordinator registers a case that came by phone, e-mail, a meeting or outreach."""
 
     source = ChoiceField(_l("Came in by"), message=_l("Choose how the case came in."))
@@ -91,7 +91,7 @@ class RegisterForm(SubmitterFields, FlaskForm):
         description=_l("If given, the company gets a receipt with the status link."))
 
 
-class TriageForm(FlaskForm):
+class TriageForm(BaseForm):
     business_area_id = ChoiceField(_l("Business area"), coerce=optional_int,
                                    message=_l("Choose a business area from the list."))
     focus_area_id = ChoiceField(_l("Focus area"), coerce=optional_int,
@@ -113,26 +113,26 @@ class TriageForm(FlaskForm):
     version = HiddenField()
 
 
-class CommentForm(FlaskForm):
+class CommentForm(BaseForm):
     body = TextAreaField(_l("Internal comment"), validators=[
         DataRequired(_l("Write a comment.")), max_length(10_000)],
         description=_l("Only officials see comments; never the company."))
 
 
-class LinkForm(FlaskForm):
+class LinkForm(BaseForm):
     other = StringField(_l("Case reference"), validators=[DataRequired(_l("Enter a case reference.")),
                                                           max_length(30)],
                         description=_l("E.g. SBR 2026/0042."))
 
 
-class MergeForm(FlaskForm):
+class MergeForm(BaseForm):
     target = StringField(_l("Merge into case"), validators=[DataRequired(_l("Enter a case reference.")),
                                                             max_length(30)],
                          description=_l("This case is closed and its reference leads to the other case."))
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), max_length(500)])
 
 
-class QueueForm(FlaskForm):
+class QueueForm(BaseForm):
     """The queue's filters (GET, no CSRF: it changes nothing)."""
 
     class Meta:

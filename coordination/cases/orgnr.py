@@ -2,7 +2,7 @@
 
 import re
 
-_FORM = re.compile(r"^(\d{6})-?(\d{4})$")
+_FORM = re.compile(r"^([0-9]{6})-?([0-9]{4})$")  # ASCII digits only
 
 
 class InvalidOrganisationNumber(ValueError):

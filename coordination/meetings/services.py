@@ -1,6 +1,7 @@
 """Meetings: planning a series' meetings, generating agendas from the data (repeatably, keeping
 manual edits and marking what changed), editing and publishing them."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -88,17 +89,20 @@ def plan_meetings(session: Session, series: MeetingSeries, *, clock: Clock, unti
     until = until or today + timedelta(days=PLAN_AHEAD_DAYS)
     start = today - timedelta(days=31)
     rows = []
+    existing = set(session.execute(select(Meeting.occurrence).where(Meeting.series_id == series.id)).scalars())
     for day in occurrences(series, start=start, until=until):
+        if day.isoformat() in existing:
+            continue
         starts = datetime.combine(day, series.start_time, tzinfo=STOCKHOLM)
         ends = datetime.combine(day, series.end_time, tzinfo=STOCKHOLM)
         rows.append({"series_id": series.id, "occurrence": day.isoformat(), "starts_at": starts, "ends_at": ends,
                      "place": series.place, "status": MeetingStatus.planned.value, "note": ""})
     if not rows:
         return 0
-    result = session.execute(_insert(session)(Meeting).on_conflict_do_nothing(
-        index_elements=["series_id", "occurrence"]), rows)
+    # Another process planning the same series at once adds nothing twice (unique occurrence).
+    session.execute(_insert(session)(Meeting).on_conflict_do_nothing(index_elements=["series_id", "occurrence"]), rows)
     session.flush()
-    return max(result.rowcount or 0, 0)
+    return len(rows)
 
 
 def move_meeting(session: Session, meeting: Meeting, *, starts_at: datetime, ends_at: datetime, place: str) -> None:
@@ -371,3 +375,154 @@ def generate_due_agendas(session: Session, *, clock: Clock, working_days: Workin
         if not result.skipped:
             results.append(result)
     return results
+
+
+# --- editing an agenda -------------------------------------------------------------------------------
+
+def _editable(session: Session, item: AgendaItem) -> Agenda:
+    agenda = session.get(Agenda, item.agenda_id)
+    if agenda.status == AgendaStatus.published.value:
+        raise ValidationFailed(_l("The agenda is published and can no longer be changed."))
+    return agenda
+
+
+def edit_item(session: Session, item: AgendaItem, *, title: str, body: str) -> None:
+    _editable(session, item)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationFailed(_l("The item was not saved."), errors={"title": [_l("Enter a title.")]})
+    item.title, item.body, item.edited = title[:300], (body or "").strip(), True
+    session.add(item)
+    session.flush()
+
+
+def add_item(session: Session, agenda: Agenda, *, section: str, title: str, body: str) -> AgendaItem:
+    if agenda.status == AgendaStatus.published.value:
+        raise ValidationFailed(_l("The agenda is published and can no longer be changed."))
+    errors = {}
+    if section not in SECTIONS:
+        errors["section"] = [_l("Choose a section from the list.")]
+    if not (title or "").strip():
+        errors["title"] = [_l("Enter a title.")]
+    if errors:
+        raise ValidationFailed(_l("The item was not added."), errors=errors)
+    count = session.execute(select(func.count()).select_from(AgendaItem).where(AgendaItem.agenda_id == agenda.id)).scalar_one()
+    last = session.execute(select(func.max(AgendaItem.position)).where(AgendaItem.agenda_id == agenda.id,
+                                                                       AgendaItem.section == section)).scalar_one()
+    item = AgendaItem(agenda_id=agenda.id, section=section, position=(last or 0) + 10,
+                      source_key=f"manual:{count + 1}:{secrets.token_hex(6)}",
+                      title=title.strip()[:300], body=(body or "").strip(), state="current", manual=True)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def remove_item(session: Session, item: AgendaItem, *, reason: str) -> None:
+    _editable(session, item)
+    if not (reason or "").strip():
+        raise ValidationFailed(_l("The item was not removed."), errors={"reason": [_l("Give a reason.")]})
+    item.state, item.removed_reason = "removed", reason.strip()[:500]
+    session.add(item)
+    session.flush()
+
+
+def restore_item(session: Session, item: AgendaItem) -> None:
+    _editable(session, item)
+    item.state, item.removed_reason = "current", ""
+    session.add(item)
+    session.flush()
+
+
+def move_item(session: Session, item: AgendaItem, *, direction: int) -> None:
+    """Swap the item with its neighbour in the section (direction -1 up, +1 down)."""
+    _editable(session, item)
+    siblings = list(session.execute(select(AgendaItem).where(AgendaItem.agenda_id == item.agenda_id,
+                                                             AgendaItem.section == item.section)
+                                    .order_by(AgendaItem.position, AgendaItem.id)).scalars())
+    index = next(i for i, s in enumerate(siblings) if s.id == item.id)
+    other = index + direction
+    if not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings, start=1):
+        sibling.position = position * 10
+        session.add(sibling)
+    item.moved = True
+    session.flush()
+
+
+def agenda_items(session: Session, agenda: Agenda) -> dict[str, list[AgendaItem]]:
+    """The agenda's items by section, in order (one query)."""
+    grouped: dict[str, list[AgendaItem]] = {s: [] for s in SECTIONS}
+    for item in session.execute(select(AgendaItem).where(AgendaItem.agenda_id == agenda.id)
+                                .order_by(AgendaItem.position, AgendaItem.id)).scalars():
+        grouped.setdefault(item.section, []).append(item)
+    return grouped
+
+
+def members(session: Session, group_id: int) -> list[User]:
+    return list(session.execute(select(User).join(GroupMember, GroupMember.user_id == User.id)
+                                .where(GroupMember.group_id == group_id, User.active.is_(True))
+                                .order_by(User.name)).scalars())
+
+
+def publish_agenda(session: Session, agenda: Agenda, *, user_id: int, clock: Clock, base_url: str) -> AgendaVersion:
+    """Freeze the agenda as a version, make it visible to the steering role, and tell the
+    members (one mail each, once)."""
+    if agenda.status == AgendaStatus.published.value:
+        raise ValidationFailed(_l("The agenda is already published."))
+    if agenda.generation == 0:
+        raise ValidationFailed(_l("Generate the agenda before publishing it."))
+    meeting = session.get(Meeting, agenda.meeting_id)
+    series = session.get(MeetingSeries, meeting.series_id)
+    now = clock.now()
+    content = {"meeting": {"id": meeting.id, "starts_at": meeting.starts_at.isoformat(),
+                           "ends_at": meeting.ends_at.isoformat(), "place": meeting.place, "series": series.name},
+               "sections": {section: [{"id": i.id, "title": i.title, "body": i.body, "case_id": i.case_id,
+                                       "state": i.state, "carried_from": i.carried_from}
+                                      for i in items if i.state not in ("removed", "stale")]
+                            for section, items in agenda_items(session, agenda).items()}}
+    agenda.status, agenda.published_at = AgendaStatus.published.value, now
+    agenda.published_version += 1
+    agenda.version += 1
+    session.add(agenda)
+    version = AgendaVersion(agenda_id=agenda.id, version=agenda.published_version, published_at=now,
+                            published_by_id=user_id, content=content)
+    session.add(version)
+    session.flush()
+    day = meeting.starts_at.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+    link = f"{base_url.rstrip('/')}/moten/{meeting.id}"
+    for member in members(session, series.group_id):
+        queue_mail(session, kind="agenda_published", dedupe_key=f"agenda:{agenda.id}:v{version.version}:user:{member.id}",
+                   recipient=member.email, subject=f"Dagordning: {series.name} {day}", now=now,
+                   body_text=f"Dagordningen för {series.name} {day} är publicerad.\n\n{link}\n",
+                   body_html=f"<p>Dagordningen för {series.name} {day} är publicerad.</p><p><a href=\"{link}\">{link}</a></p>")
+    return version
+
+
+def save_series(session: Session, series: MeetingSeries | None, *, name: str, group_id: int | None, rrule: str,
+                first_date: date | None, dates_text: str, start_time: time, end_time: time, place: str,
+                video_link: str, lead_time_days: int | None, active: bool, clock: Clock) -> MeetingSeries:
+    """Create or change a meeting series and plan its meetings for the coming year."""
+    dates = [line.strip() for line in (dates_text or "").splitlines() if line.strip()]
+    errors = check_series(rrule=(rrule or "").strip(), dates=dates,
+                          first_date=first_date.isoformat() if first_date else None,
+                          start_time=start_time, end_time=end_time,
+                          lead_time_days=lead_time_days if lead_time_days is not None else -1)
+    if group_id is None or session.get(Group, group_id) is None:
+        errors["group_id"] = [_l("Choose a group from the list.")]
+    taken = session.execute(select(MeetingSeries.id).where(func.lower(MeetingSeries.name) == name.strip().lower())).first()
+    if taken and (series is None or taken[0] != series.id):
+        errors["name"] = [_l("There is already a meeting series with this name.")]
+    if errors:
+        raise ValidationFailed(_l("Nothing was saved."), errors=errors)
+    series = series or MeetingSeries(name="", group_id=group_id, start_time=start_time, end_time=end_time)
+    series.name, series.group_id, series.rrule = name.strip(), group_id, (rrule or "").strip()
+    series.first_date = first_date.isoformat() if first_date else None
+    series.dates, series.start_time, series.end_time = dates, start_time, end_time
+    series.place, series.video_link = (place or "").strip(), (video_link or "").strip()
+    series.lead_time_days, series.active = lead_time_days, active
+    session.add(series)
+    session.flush()
+    plan_meetings(session, series, clock=clock)
+    return series

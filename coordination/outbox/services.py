@@ -38,21 +38,40 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
+def _due(now: datetime):
+    return (OutboxMessage.status == OutboxStatus.pending.value,
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+
+
 def _claim(session: Session, *, now: datetime, batch: int) -> str:
+    """Take up to `batch` due messages for this sender: pick their ids (skipping rows another
+    sender has locked on PostgreSQL), then claim exactly those, repeating the due conditions so a
+    row claimed meanwhile by someone else is not taken again."""
     token = secrets.token_hex(16)
-    due = (OutboxMessage.status == OutboxStatus.pending.value,
-           OutboxMessage.next_attempt_at <= now,
-           or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
-    candidates = select(OutboxMessage.id).where(*due).order_by(OutboxMessage.id).limit(batch)
+    candidates = select(OutboxMessage.id).where(*_due(now)).order_by(OutboxMessage.id).limit(batch)
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
-    # The conditions are repeated on the UPDATE itself so a row another sender claimed while
-    # this one waited is not taken again.
-    session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(candidates.scalar_subquery()), *due)
-                 .values(claim_token=token, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
-                 .execution_options(synchronize_session=False))
+    ids = list(session.execute(candidates).scalars())
+    if ids:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids), *_due(now))
+                        .values(claim_token=token, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+                        .execution_options(synchronize_session=False))
     session.commit()
     return token
+
+
+def _still_mine(session: Session, message_id: int, token: str, clock: Clock) -> bool:
+    """Renew this sender's claim on one message just before sending it; False if the claim ran
+    out and another sender took it (or it was sent meanwhile)."""
+    now = clock.now()
+    result = session.execute(update(OutboxMessage)
+                             .where(OutboxMessage.id == message_id, OutboxMessage.claim_token == token,
+                                    OutboxMessage.status == OutboxStatus.pending.value)
+                             .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+                             .execution_options(synchronize_session=False))
+    session.commit()
+    return result.rowcount == 1
 
 
 def send_due(session: Session, *, mailer, clock: Clock, sender: str, batch: int = 50) -> dict[str, int]:
@@ -63,6 +82,9 @@ def send_due(session: Session, *, mailer, clock: Clock, sender: str, batch: int 
                                  .order_by(OutboxMessage.id)).scalars())
     counts = {"sent": 0, "failed": 0}
     for message in messages:
+        if not _still_mine(session, message.id, token, clock):
+            continue
+        session.refresh(message)
         try:
             mailer.send(build_message(sender=sender, recipient=message.recipient, subject=message.subject,
                                       body_text=message.body_text, body_html=message.body_html))

@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, StringField, TextAreaField
+from coordination.forms import BaseForm, SubForm
+from wtforms import BooleanField, FieldList, FormField, StringField, TextAreaField
 
 from coordination.forms import ChoiceField, MultiChoiceField, WholeNumberField, max_length, optional_int
 from coordination.routing.vocabulary import ACTIONS, FIELDS, LEVELS, NOTIFY_TARGETS, OPERATORS
 
 
-class ConditionForm(Form):
+class ConditionForm(SubForm):
     field = ChoiceField(_l("Tests"), choices=[("", _l("– no condition –"))] + [(k, f.label) for k, f in FIELDS.items()],
                         message=_l("Choose what the condition tests from the list."))
     op = ChoiceField(_l("Comparison"), choices=[("", "–")] + list(OPERATORS.items()),
@@ -14,7 +14,7 @@ class ConditionForm(Form):
     value = StringField(_l("Value"), validators=[max_length(500)])
 
 
-class ActionForm(Form):
+class ActionForm(SubForm):
     type = ChoiceField(_l("Action"), choices=[("", _l("– no action –"))] + list(ACTIONS.items()),
                        message=_l("Choose an action from the list."))
     to_level = ChoiceField(_l("To level"), coerce=optional_int,
@@ -24,7 +24,7 @@ class ActionForm(Form):
                       message=_l("Choose whom to notify from the list."))
 
 
-class RuleForm(FlaskForm):
+class RuleForm(BaseForm):
     code = StringField(_l("Code"), validators=[max_length(20)], description=_l("Short, e.g. R8."))
     name_sv = StringField(_l("Name (Swedish)"), validators=[max_length(200)])
     name_en = StringField(_l("Name (English)"), validators=[max_length(200)])
@@ -45,7 +45,7 @@ class RuleForm(FlaskForm):
     reason_en = StringField(_l("Reason shown (English)"), validators=[max_length(500)])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(BaseForm):
     to_level = ChoiceField(_l("Move to"), coerce=optional_int,
                            choices=[(1, LEVELS[1]), (2, LEVELS[2]), (3, LEVELS[3])],
                            message=_l("Choose a level: work group, coordination group or steering group."))
@@ -53,7 +53,7 @@ class MoveForm(FlaskForm):
                            description=_l("Required. Shown in the case's history."))
 
 
-class RequestEscalationForm(FlaskForm):
+class RequestEscalationForm(BaseForm):
     to_level = ChoiceField(_l("Ask to move it to"), coerce=optional_int,
                            choices=[(2, LEVELS[2]), (3, LEVELS[3])],
                            message=_l("Choose a level above the case's current level."))
@@ -61,6 +61,6 @@ class RequestEscalationForm(FlaskForm):
                            description=_l("The coordinator decides; your reason is kept in the case's history."))
 
 
-class ResolveRequestForm(FlaskForm):
+class ResolveRequestForm(BaseForm):
     answer = TextAreaField(_l("Answer"), validators=[max_length(2000)],
                            description=_l("Required when you decline."))
