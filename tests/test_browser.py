@@ -188,7 +188,7 @@ def test_admin_lists_forms_and_validation(page, live_server):
     links = [(registers.nth(i).inner_text().strip(), registers.nth(i).get_attribute("href"))
              for i in range(registers.count())]
     assert [name for name, _href in links] == ["Användare", "Organisationer", "Nämnder", "Verksamhetsområden",
-                                                "Grupper", "Utkorg"]
+                                                "Grupper", "Mötesserier", "Utkorg"]
     for name, href in links:
         page.goto(live_server + href)
         expect(h1(page)).to_have_text(name)

@@ -50,6 +50,7 @@ PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
 REFERENCE = re.compile(r"SBR \d{4}/\d{4}")
 STAGE_RECEIVED = "Mottaget – väntar på att samordnaren går igenom det"
 STAGE_WORK_GROUP = "Hos arbetsgruppen för området"
+STAGE_COORDINATION = "Hos samordningsgruppen"
 
 # Field ids of the intake form in the order a keyboard user should meet them.
 INTAKE_FIELD_ORDER = ["company_name", "organisation_number", "contact_name", "contact_email", "contact_phone",
@@ -325,25 +326,34 @@ def test_2_coordinator_finds_and_triages_the_matter(new_page, live_server, journ
     expect(page.get_by_role("status")).to_contain_text(f"Triage av {reference} sparades.")
     facts = page.locator("section", has=page.locator("#facts-title"))
     expect(facts).to_contain_text("Triagerat")
-    expect(facts).to_contain_text("Arbetsgrupp")
+    # Two organisations concerned: rule R2 lifts the case to the coordination group at once.
+    expect(facts).to_contain_text("Samordningsgruppen")
+    why = page.locator("section", has=page.locator("#why-title"))
+    expect(why).to_contain_text("Flyttat av regel R2")
+    expect(why).to_contain_text("Frågan går över förvaltnings-/bolagsgränser")
+    expect(why).to_contain_text("2 organisationer: Stadsbyggnadskontoret, Trafikkontoret")
     expect(facts).to_contain_text(focus_label)
     expect(facts).to_contain_text("Trygghet och säkerhet")
     expect(facts).to_contain_text("Hög")
     expect(facts).to_contain_text("Stadsbyggnadskontoret, Trafikkontoret")
     history = page.locator("section", has=page.locator("#history-title")).locator("li")
-    expect(history).to_have_count(2)
-    expect(history.first).to_contain_text("Triagerat")
-    expect(history.first).to_contain_text("Sara Lind")
-    expect(history.first).to_contain_text("Ej triagerat → Arbetsgrupp")
+    expect(history).to_have_count(3)
+    expect(history.first).to_contain_text("Lyft")
+    expect(history.first).to_contain_text("regel R2")
+    expect(history.first).to_contain_text("Arbetsgrupp → Samordningsgruppen")
+    expect(history.nth(1)).to_contain_text("Triagerat")
+    expect(history.nth(1)).to_contain_text("Sara Lind")
+    expect(history.nth(1)).to_contain_text("Ej triagerat → Arbetsgrupp")
     expect(page.get_by_role("link", name="Ändra triage", exact=True)).to_have_count(1)
     audit(page)
 
     company = new_page()  # a fresh, anonymous context
     company.goto(status_url)
     stage = company.locator("dl.facts dt", has_text="Var ärendet är nu").locator("xpath=following-sibling::dd[1]")
-    expect(stage).to_have_text(STAGE_WORK_GROUP)
-    expect(company.locator("ol.history li")).to_have_count(2)
-    expect(company.locator("ol.history li").last).to_contain_text(STAGE_WORK_GROUP)
+    expect(stage).to_have_text(STAGE_COORDINATION)
+    expect(company.locator("ol.history li")).to_have_count(3)
+    expect(company.locator("ol.history li").nth(1)).to_contain_text(STAGE_WORK_GROUP)
+    expect(company.locator("ol.history li").last).to_contain_text(STAGE_COORDINATION)
     expect(company.locator("main")).not_to_contain_text("Sara Lind")
     audit(company)
     journey["triaged"] = True

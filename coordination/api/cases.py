@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from typing import Annotated, Literal
 
+from flask import current_app
 from flask_login import current_user
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 from sqlmodel import select
@@ -18,6 +19,7 @@ from coordination.cases.orgnr import InvalidOrganisationNumber, normalise_organi
 from coordination.cases.queue import SORTS, QueueFilters, list_cases
 from coordination.db import get_session
 from coordination.errors import Conflict, DomainError
+from coordination.routing.engine import run_on_change
 from coordination.web import clock, working_days
 
 from flask_openapi3 import Tag
@@ -279,6 +281,7 @@ def triage_case_api(path: CasePath, body: TriageIn):
     try:
         services.triage_case(db, case, data, actor_user_id=current_user.id, clock=clock(),
                              expected_version=body.version)
+        run_on_change(db, case.id, clock=clock(), working_days=working_days(), base_url=current_app.config["BASE_URL"])
     except Conflict as error:
         db.rollback()
         return problem(409, str(error.title), str(error.message), {"version": [f"current version: {case.version}"]})

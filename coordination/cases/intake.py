@@ -103,6 +103,13 @@ class PublicStep:
 
 
 @dataclass
+class PublicDecision:
+    at: datetime
+    text: str
+    answer: str
+
+
+@dataclass
 class PublicStatus:
     reference: str
     title: str
@@ -110,6 +117,8 @@ class PublicStatus:
     stage: str
     business_area: str | None
     steps: list[PublicStep]
+    decisions: list[PublicDecision]
+    next_meeting: datetime | None
 
 
 def stage_of(case: Case) -> str:
@@ -122,7 +131,10 @@ def stage_of(case: Case) -> str:
     return "received"
 
 
-def public_status(session: Session, case: Case) -> PublicStatus:
+PUBLIC_DECISION_KINDS = ("decision", "closed", "decision_corrected", "moved", "postponed")
+
+
+def public_status(session: Session, case: Case, *, now: datetime) -> PublicStatus:
     """What the company sees: reference, title, received date, the stage now and the dates the
     stage changed. No names of officials, comments, reasons or internal fields."""
     area = session.get(BusinessArea, case.business_area_id) if case.business_area_id else None
@@ -141,5 +153,23 @@ def public_status(session: Session, case: Case) -> PublicStatus:
             continue
         if not steps or steps[-1].stage != stage:
             steps.append(PublicStep(at=event.at, stage=stage))
+    decisions = [PublicDecision(at=e.at, text=e.reason, answer=(e.facts or {}).get("answer", ""))
+                 for e in session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                                               CaseEvent.kind.in_(PUBLIC_DECISION_KINDS))
+                                       .order_by(CaseEvent.at, CaseEvent.id)).all()
+                 if (e.facts or {}).get("public")]
     return PublicStatus(reference=case.reference, title=case.title, received_at=case.received_at,
-                        stage=stage_of(case), business_area=area.name if area else None, steps=steps)
+                        stage=stage_of(case), business_area=area.name if area else None, steps=steps,
+                        decisions=decisions, next_meeting=_next_meeting(session, case, now=now))
+
+
+def _next_meeting(session: Session, case: Case, *, now: datetime) -> datetime | None:
+    """When the case is next on a meeting's agenda (the company sees the date, nothing more)."""
+    from sqlalchemy import func
+
+    from coordination.meetings.models import Agenda, AgendaItem, Meeting, MeetingStatus
+
+    return session.exec(select(func.min(Meeting.starts_at)).join(Agenda, Agenda.meeting_id == Meeting.id)
+                        .join(AgendaItem, AgendaItem.agenda_id == Agenda.id)
+                        .where(AgendaItem.case_id == case.id, AgendaItem.state.not_in(("removed", "stale")),
+                               Meeting.status == MeetingStatus.planned.value, Meeting.starts_at >= now)).one()

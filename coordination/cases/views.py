@@ -2,7 +2,7 @@
 
 from datetime import timezone
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
@@ -39,6 +39,7 @@ from coordination.labels import (
 )
 from coordination.organisations.models import BusinessArea, FocusArea, Organisation
 from coordination.organisations.services import list_business_areas, list_focus_areas, list_organisations
+from coordination.routing.engine import run_on_change
 from coordination.web import clock, working_days
 
 bp = Blueprint("cases", __name__, url_prefix="/arenden")
@@ -265,6 +266,9 @@ def triage(slug: str):
             try:
                 services.triage_case(db, case, data, actor_user_id=current_user.id, clock=clock(),
                                      expected_version=version)
+                # The on-change rules (R2, R4, R5, R7 …) act in the same transaction.
+                run_on_change(db, case.id, clock=clock(), working_days=working_days(),
+                              base_url=current_app.config["BASE_URL"])
             except Conflict as error:
                 db.rollback()
                 flash(str(error.message), "error")
@@ -351,6 +355,8 @@ def merge(slug: str):
             try:
                 services.merge_cases(db, case, target, actor_user_id=current_user.id, clock=clock(),
                                      reason=form.reason.data)
+                run_on_change(db, target.id, clock=clock(), working_days=working_days(),
+                              base_url=current_app.config["BASE_URL"])
             except ValidationFailed as error:
                 db.rollback()
                 form.target.errors = [str(error.message)]

@@ -80,4 +80,4 @@ def status(token: str):
     case = case_for_status_token(db, token)
     if case is None:
         abort(404)
-    return render_template("intake/status.html", status=public_status(db, case))
+    return render_template("intake/status.html", status=public_status(db, case, now=clock().now()))
