@@ -84,8 +84,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from coordination.access import allow, check_request
+    from coordination.actions.views import bp as actions_bp
     from coordination.admin.views import bp as admin_bp
     from coordination.api import cases as _api_cases  # noqa: F401  (registers the case operations)
+    from coordination.api import actions as _api_actions  # noqa: F401
     from coordination.api import meetings as _api_meetings  # noqa: F401
     from coordination.api.views import api, openapi_document
     from coordination.auth.views import bp as auth_bp
@@ -106,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(intake_bp)
     app.register_blueprint(routing_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(actions_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(notifications_bp)
     app.register_api(api)

@@ -172,6 +172,22 @@ def agendas_generate(now):
             click.echo(f"  meeting {result.agenda.meeting_id}: {result.added} items")
 
 
+reminders_cli = AppGroup("reminders", help="Reminders of action items and daily digests.")
+
+
+@reminders_cli.command("send")
+@click.option("--now", default=None, help="ISO time to treat as now (default: the real time).")
+def reminders_send(now):
+    """Queue today's reminders and digests (each once; the outbox sends them)."""
+    from coordination.actions.reminders import send_reminders
+
+    with _session() as session:
+        result = send_reminders(session, clock=parse_now(now), working_days=current_app.extensions["working_days"],
+                                base_url=current_app.config["BASE_URL"])
+        session.commit()
+    click.echo(f"reminders: {result.reminders} action items, digests: {result.digests}")
+
+
 scheduler_cli = AppGroup("scheduler", help="The background job process.")
 
 
@@ -189,5 +205,5 @@ def scheduler_run():
 
 
 def register(app: Flask) -> None:
-    for group in (db_cli, demo_cli, users_cli, routing_cli, agendas_cli, scheduler_cli):
+    for group in (db_cli, demo_cli, users_cli, routing_cli, agendas_cli, reminders_cli, scheduler_cli):
         app.cli.add_command(group)

@@ -14,7 +14,14 @@ EVENT_LABELS = {
     "received": _l("Received"), "triaged": _l("Triaged"), "escalated": _l("Escalated"),
     "moved": _l("Moved"), "updated": _l("Updated"), "closed": _l("Closed"), "linked": _l("Linked"),
     "merged": _l("Merged into another case"), "merged_in": _l("Another case merged in"),
+    "committee_prepared": _l("Prepared for committee"), "flagged_overdue": _l("Flagged as overdue"),
+    "notified": _l("Notified"), "escalation_requested": _l("Escalation requested"),
+    "escalation_declined": _l("Escalation declined"), "decision": _l("Decision"), "postponed": _l("Postponed"),
+    "decision_corrected": _l("Decision corrected"), "action_added": _l("Action item added"),
+    "action_progress": _l("Action item updated"),
 }
+ACTION_STATUS_LABELS = {"planned": _l("Planned"), "in_progress": _l("In progress"), "done": _l("Done"),
+                        "blocked": _l("Blocked")}
 PRIORITY_LABELS = {"urgent": _l("Urgent"), "high": _l("High"), "normal": _l("Normal"), "low": _l("Low")}
 CATEGORY_LABELS = {
     "safety": _l("Safety and security (trygghet)"), "maintenance": _l("Maintenance, cleaning, snow clearing"),
@@ -57,4 +64,5 @@ def template_globals() -> dict:
         "category_label": lambda code: label(CATEGORY_LABELS, code),
         "stage_label": lambda code: label(STAGE_LABELS, code),
         "focus_area_label": focus_area_label,
+        "action_status_labels": ACTION_STATUS_LABELS,
     }

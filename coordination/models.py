@@ -34,7 +34,7 @@ from coordination.meetings.models import (  # noqa: F401
     Minutes,
     MinutesItem,
 )
-from coordination.notifications.models import Notification  # noqa: F401
+from coordination.notifications.models import Notification, NotificationPreference  # noqa: F401
 from coordination.outbox.models import OutboxMessage  # noqa: F401
 from coordination.routing.models import EscalationRequest, RoutingRule, RuleAudit, RuleFiring  # noqa: F401
 from coordination.system.models import JobHeartbeat  # noqa: F401

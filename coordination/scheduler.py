@@ -61,6 +61,16 @@ def agendas_job(app: Flask):
     return work
 
 
+def reminders_job(app: Flask):
+    from coordination.actions.reminders import send_reminders
+
+    def work(session, clock):
+        send_reminders(session, clock=clock, working_days=app.extensions["working_days"],
+                       base_url=app.config["BASE_URL"])
+
+    return work
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="Europe/Stockholm",
                                   job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
@@ -79,4 +89,8 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
                       args=[app, "agendas", agendas_job(app)], id="agendas",
                       name="Agendas: plan meetings and generate the agendas that are due",
                       next_run_time=app.extensions["clock"].now())
+    # Reminders and digests at 07:00 on weekdays (keys make a rerun harmless).
+    scheduler.add_job(run_job, "cron", day_of_week="mon-fri", hour=7, minute=0,
+                      args=[app, "reminders", reminders_job(app)], id="reminders",
+                      name="Reminders of action items and daily digests")
     return scheduler

@@ -372,7 +372,7 @@ def test_the_second_to_save_gets_409_and_nothing_is_overwritten(app, client, w):
                           "POSTed form (the loser's values and the stale hidden version), although it says 'check "
                           "the current values below and save again'; saving again always gives 409 again. Fix: "
                           "on Conflict rebuild the form from the current case (TriageForm(obj=case), its "
-                          "organisations, version=str(case.version)) before rendering", strict=True)
+                          "organisations, version=str(case.version)) before rendering", strict=True, raises=AssertionError)
 def test_after_a_conflict_the_form_shows_the_current_values_and_saving_again_works(app, client, w):
     colleague = sign_in(app.test_client(), w.colleague)
     colleague.post(url(w.case, "/triage"), data=form_data(w, priority="low", level="1",
@@ -431,7 +431,7 @@ def test_a_closed_case_cannot_be_triaged(app, session, client, clock, w, closed)
 @pytest.mark.xfail(reason="BUG: coordination/cases/views.py triage(): ValidationFailed('The case is closed and "
                           "cannot be triaged.') has no field errors, and _apply_errors() only shows field errors, "
                           "so the 400 page says nothing about why. Fix: flash error.message when error.errors is "
-                          "empty (in _apply_errors)", strict=True)
+                          "empty (in _apply_errors)", strict=True, raises=AssertionError)
 def test_the_refusal_to_triage_a_closed_case_says_why(client, w, closed):
     response = client.post(url(closed, "/triage"), data=form_data(w))
 
@@ -752,7 +752,7 @@ def test_a_wrong_registration_is_refused_and_the_form_keeps_what_was_typed(app, 
 @pytest.mark.xfail(reason="BUG: coordination/cases/views.py register(): received_at 0001-01-01T00:00 is read as "
                           "Stockholm time (LMT +01:12) and astimezone(utc) overflows (OverflowError: date value "
                           "out of range), a 500. Fix: give RegisterForm.received_at a lower bound (e.g. year "
-                          ">= 2000) or catch OverflowError as a field error", strict=True)
+                          ">= 2000) or catch OverflowError as a field error", strict=True, raises=AssertionError)
 def test_a_received_time_in_year_1_is_refused_not_a_server_error(client, w):
     response = client.post("/arenden/ny", data=registration(w, received_at="0001-01-01T00:00"))
 
@@ -843,7 +843,7 @@ def test_no_input_makes_the_triage_form_fail(client, w, data):
                           "str.isdigit() then int(); '²' (and other digits int() refuses) or a 5 000-digit "
                           "number pass isdigit() and int() raises ValueError: a 500. Fix: try int() and treat "
                           "ValueError as a stale/unknown version (or use str.isdecimal() and a length limit)",
-                   strict=True)
+                   strict=True, raises=AssertionError)
 @pytest.mark.parametrize("version", ["²", "1" * 5000])
 def test_a_strange_version_in_the_triage_form_is_not_a_server_error(client, w, version):
     response = client.post(url(w.case, "/triage"), data=form_data(w, version=version))

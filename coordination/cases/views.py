@@ -197,7 +197,14 @@ def _case_page(db, case: Case) -> dict:
 
     move_form = MoveForm()
     move_form.to_level.data = None
-    return {"why": routing.why_here(db, case), "requests": routing.open_requests(db, case_id=case.id),
+    from coordination.actions.forms import NewActionForm
+    from coordination.actions.services import case_actions
+    from coordination.actions.views import fill_new_action_choices
+
+    action_form = NewActionForm(formdata=None)
+    fill_new_action_choices(db, action_form)
+    return {"actions": case_actions(db, family), "action_form": action_form,
+            "today": clock().now().astimezone(STOCKHOLM).date(), "why": routing.why_here(db, case), "requests": routing.open_requests(db, case_id=case.id),
             "move_form": move_form, "request_form": RequestEscalationForm(), "resolve_form": ResolveRequestForm(),
             "case": case, "organisations": organisations, "events": events, "comments": comments,
             "attachments": attachments, "links": links, "merged": merged, "business_area": area,

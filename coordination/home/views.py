@@ -38,8 +38,12 @@ def index():
                                                                    working_days=working_days()),
                                page=_cases(QueueFilters(sort="received_desc", page_size=20)))
     if role == Role.department.value:
+        from coordination.actions.services import open_actions, today_in_stockholm
+
         return render_template("home/department.html", groups=groups, organisation=organisation,
-                               page=_cases(QueueFilters(sort="received_desc")))
+                               page=_cases(QueueFilters(sort="received_desc")),
+                               actions=open_actions(session, organisation_id=current_user.organisation_id,
+                                                    today=today_in_stockholm(clock())))
     return render_template("home/steering.html", groups=groups, organisation=organisation,
                            page=_cases(QueueFilters(level=3, sort="received_desc")))
 

@@ -30,7 +30,6 @@ from coordination.meetings.models import (
     MinutesStatus,
 )
 from coordination.organisations.models import GROUP_LEVEL, BusinessArea, Group, GroupKind, GroupMember, Organisation
-from coordination.outbox.services import queue_mail
 
 SECTIONS = ("opening", "decisions", "follow_up", "information", "committee", "other")
 AT_RISK_DAYS = 5  # action items due within this many working days are "at risk"
@@ -490,13 +489,14 @@ def publish_agenda(session: Session, agenda: Agenda, *, user_id: int, clock: Clo
                             published_by_id=user_id, content=content)
     session.add(version)
     session.flush()
+    from coordination.notifications.services import Message, notify
+
     day = meeting.starts_at.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
-    link = f"{base_url.rstrip('/')}/moten/{meeting.id}"
-    for member in members(session, series.group_id):
-        queue_mail(session, kind="agenda_published", dedupe_key=f"agenda:{agenda.id}:v{version.version}:user:{member.id}",
-                   recipient=member.email, subject=f"Dagordning: {series.name} {day}", now=now,
-                   body_text=f"Dagordningen för {series.name} {day} är publicerad.\n\n{link}\n",
-                   body_html=f"<p>Dagordningen för {series.name} {day} är publicerad.</p><p><a href=\"{link}\">{link}</a></p>")
+    notify(session, [(Message(kind="agenda_published", key=f"agenda:{agenda.id}:v{version.version}", case_id=None,
+                              text_sv=f"Dagordningen för {series.name} {day} är publicerad.",
+                              text_en=f"The agenda of {series.name} {day} is published.",
+                              link=f"{base_url.rstrip('/')}/moten/{meeting.id}"),
+                      members(session, series.group_id))], now=now)
     return version
 
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Column, Index, String
+from sqlalchemy import Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from coordination.db import UTCDateTime
@@ -23,3 +23,18 @@ class Notification(SQLModel, table=True):
     text_en: str = Field(sa_column=Column(String(500), nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     read_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Set when the notification went out in a daily digest mail.
+    digested_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class NotificationPreference(SQLModel, table=True):
+    """How a person wants one kind of notification: e-mail at once, in a daily digest, or only
+    in the app. No row means e-mail at once."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    kind: str = Field(sa_column=Column(String(40), nullable=False))
+    mode: str = Field(sa_column=Column(String(10), nullable=False))  # email, digest, app

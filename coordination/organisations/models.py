@@ -37,6 +37,10 @@ class Organisation(SQLModel, table=True):
     kind: str = Field(sa_column=Column(String(20), nullable=False))
     email: Optional[str] = Field(default=None, sa_column=Column(String(254)))
     active: bool = Field(default=True, nullable=False)
+    # Reminders of action items: how many working days before the due date, and how often while
+    # overdue (working days).
+    reminder_before_days: int = Field(default=3, nullable=False)
+    reminder_pace_days: int = Field(default=5, nullable=False)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 

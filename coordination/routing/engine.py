@@ -20,9 +20,7 @@ from coordination.actions.models import OPEN_ACTION_STATUSES, ActionItem
 from coordination.auth.models import Role, User
 from coordination.cases.models import Case, CaseEvent, CaseOrganisation
 from coordination.clock import Clock, WorkingDays
-from coordination.notifications.models import Notification
 from coordination.organisations.models import Group, GroupKind, GroupMember, Organisation
-from coordination.outbox.models import OutboxMessage, OutboxStatus
 from coordination.routing.models import RoutingRule, RuleFiring
 from coordination.routing.vocabulary import describe, rule_sql, trigger_key_sql
 
@@ -211,37 +209,16 @@ def _recipients(session: Session, who: str, cases: list[Case]) -> dict[int, list
 
 def _notify(session: Session, rule: RoutingRule, who: str, cases: list[Case], *, now: datetime,
             base_url: str) -> None:
-    """An in-app notification and a mail per person and firing, each at most once."""
+    """Notify per person and firing, each at most once (see notifications.services.notify)."""
     from coordination.cases.services import reference_slug
+    from coordination.notifications.services import Message, notify
 
     recipients = _recipients(session, who, cases)
-    notes, mails = [], []
-    for case in cases:
-        link = f"{base_url.rstrip('/')}/arenden/{reference_slug(case.reference)}"
-        for user in {u.id: u for u in recipients[case.id]}.values():
-            key = f"rule:{rule.code}:{case.id}:L{case.level or 0}#{case.level_seq}:user:{user.id}"
-            text_sv = f"{case.reference} {case.title}: {rule.reason_sv}"
-            text_en = f"{case.reference} {case.title}: {rule.reason_en}"
-            notes.append({"user_id": user.id, "kind": "rule", "dedupe_key": key, "case_id": case.id,
-                          "text_sv": text_sv[:500], "text_en": text_en[:500], "created_at": now})
-            english = user.locale == "en"
-            mails.append({
-                "kind": "rule", "dedupe_key": key, "recipient": user.email, "case_id": case.id,
-                "subject": (f"{case.reference}: {rule.reason_en}" if english else f"{case.reference}: {rule.reason_sv}")[:300],
-                "body_text": (f"{text_en}\n\n{link}\n" if english else f"{text_sv}\n\n{link}\n"),
-                "body_html": f"<p>{_escape(text_en if english else text_sv)}</p><p><a href=\"{_escape(link)}\">"
-                             f"{_escape(link)}</a></p>",
-                "status": OutboxStatus.pending.value, "attempts": 0, "created_at": now, "next_attempt_at": now})
-    if notes:
-        session.execute(_insert(session)(Notification).on_conflict_do_nothing(index_elements=["dedupe_key"]), notes)
-        session.execute(_insert(session)(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"]),
-                        mails)
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text, quote=True)
+    notify(session, [(Message(kind="rule", key=f"rule:{rule.code}:{case.id}:L{case.level or 0}#{case.level_seq}",
+                              case_id=case.id, text_sv=f"{case.reference} {case.title}: {rule.reason_sv}",
+                              text_en=f"{case.reference} {case.title}: {rule.reason_en}",
+                              link=f"{base_url.rstrip('/')}/arenden/{reference_slug(case.reference)}"),
+                      recipients[case.id]) for case in cases], now=now)
 
 
 def run_on_change(session: Session, case_id: int, *, clock: Clock, working_days: WorkingDays,

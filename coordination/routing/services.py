@@ -14,8 +14,6 @@ from coordination.auth.models import Role, User
 from coordination.cases.models import Case, CaseEvent, CaseStatus
 from coordination.clock import Clock, WorkingDays
 from coordination.errors import NotAllowed, ValidationFailed
-from coordination.notifications.models import Notification
-from coordination.outbox.services import queue_mail
 from coordination.routing import engine
 from coordination.routing.models import EscalationRequest, RoutingRule, RuleAudit, RuleFiring
 from coordination.routing.vocabulary import RuleInvalid, _holds, rule_sql, validate_definition
@@ -239,21 +237,16 @@ def request_escalation(session: Session, case: Case, *, user: User, to_level: in
     session.add(CaseEvent(case_id=case.id, at=now, kind="escalation_requested", actor_user_id=user.id,
                           reason=reason.strip(), facts={"to_level": to_level}))
     session.flush()
-    link = f"{base_url.rstrip('/')}/arenden/{reference_slug(case.reference)}"
-    for coordinator in session.execute(select(User).where(User.role == Role.coordinator.value,
-                                                          User.active.is_(True))).scalars():
-        key = f"escalation-request:{request.id}:user:{coordinator.id}"
-        session.add(Notification(user_id=coordinator.id, kind="escalation_request", dedupe_key=key, case_id=case.id,
-                                 text_sv=f"{case.reference}: {user.name} begär lyft till nivå {to_level}"[:500],
-                                 text_en=f"{case.reference}: {user.name} asks for escalation to level {to_level}"[:500],
-                                 created_at=now))
-        queue_mail(session, kind="escalation_request", dedupe_key=key, recipient=coordinator.email,
-                   subject=f"{case.reference}: begäran om lyft", case_id=case.id, now=now,
-                   body_text=f"{user.name} begär att {case.reference} {case.title} lyfts till nivå {to_level}.\n\n"
-                             f"Skäl: {reason.strip()}\n\n{link}\n",
-                   body_html=f"<p>{engine._escape(user.name)} begär att {case.reference} "
-                             f"{engine._escape(case.title)} lyfts till nivå {to_level}.</p>"
-                             f"<p>Skäl: {engine._escape(reason.strip())}</p><p><a href=\"{link}\">{link}</a></p>")
+    from coordination.notifications.services import Message, notify
+
+    coordinators = list(session.execute(select(User).where(User.role == Role.coordinator.value,
+                                                           User.active.is_(True))).scalars())
+    notify(session, [(Message(kind="escalation_request", key=f"escalation-request:{request.id}", case_id=case.id,
+                              text_sv=f"{case.reference}: {user.name} begär lyft till nivå {to_level}: {reason.strip()}",
+                              text_en=f"{case.reference}: {user.name} asks for escalation to level {to_level}: "
+                                      f"{reason.strip()}",
+                              link=f"{base_url.rstrip('/')}/arenden/{reference_slug(case.reference)}"),
+                      coordinators)], now=now)
     session.flush()
     return request
 

@@ -802,3 +802,95 @@ SV.update({
     "handled at the meeting on %(date)s": "behandlas på mötet %(date)s",
     "Decisions": "Beslut",
 })
+
+# --- action items, planned changes, notifications (issue 7) ---
+SV.update({
+    "A rule moved or flagged a case": "En regel flyttade eller flaggade ett ärende",
+    "Action item added": "Åtgärd tillagd",
+    "Action item updated": "Åtgärd uppdaterad",
+    "Action items": "Åtgärder",
+    "Add an action item": "Lägg till en åtgärd",
+    "Add the action item": "Lägg till åtgärden",
+    "Blocked": "Blockerad",
+    "Changes an organisation plans that affect companies in the business areas: road works, a new detaljplan, "
+    "changed waste collection, construction. They are put under information on the next coordination-group agenda "
+    "and tell the coordinator which companies to inform.":
+        "Förändringar som en organisation planerar och som påverkar företag i verksamhetsområdena: vägarbeten, en "
+        "ny detaljplan, ändrad avfallshämtning, byggen. De tas upp under information på nästa dagordning för "
+        "samordningsgruppen och visar samordnaren vilka företag som behöver informeras.",
+    "Choose a person of the organisation from the list.": "Välj en person på organisationen i listan.",
+    "Choose one of the options for every kind.": "Välj ett av alternativen för varje slag.",
+    "Contact": "Kontakt",
+    "Decision corrected": "Beslut rättat",
+    "Done": "Klar",
+    "Due %(date)s": "Senast %(date)s",
+    "Due date": "Senast klar",
+    "E-mail at once": "E-post direkt",
+    "E.g. road works on Ågesta broväg, a new detaljplan, changed waste collection.":
+        "T.ex. vägarbete på Ågesta broväg, en ny detaljplan, ändrad avfallshämtning.",
+    "Enter the due date.": "Ange när åtgärden ska vara klar.",
+    "Escalation declined": "Lyft avslaget",
+    "Escalation requested": "Lyft begärt",
+    "Everything is always in your notifications in the app. Choose per kind whether you also want an e-mail at "
+    "once, or one e-mail a day with everything of that kind.":
+        "Allt finns alltid bland dina notiser i appen. Välj för varje slag om du också vill ha e-post direkt, "
+        "eller ett e-brev om dagen med allt av det slaget.",
+    "Flagged as overdue": "Flaggat som försenat",
+    "From": "Från",
+    "How you are notified": "Hur du får notiser",
+    "No action items.": "Inga åtgärder.",
+    "No open action items.": "Inga öppna åtgärder.",
+    "No planned changes reported.": "Inga planerade förändringar rapporterade.",
+    "Not tied to one area": "Inte knutet till ett område",
+    "Notified": "Meddelat",
+    "One e-mail a day (digest)": "Ett e-brev om dagen (sammanfattning)",
+    "Only in the app": "Bara i appen",
+    "Only officials of the organisation that owns the action item can update it.":
+        "Bara tjänstepersoner på organisationen som äger åtgärden kan uppdatera den.",
+    "Only when the status is Blocked.": "Bara när status är Blockerad.",
+    "Our action items": "Våra åtgärder",
+    "Overdue first, then by due date. Update the status or write a progress note in one step.":
+        "Försenade först, sedan efter datum. Uppdatera status eller skriv en lägesanteckning i ett steg.",
+    "Planned changes": "Planerade förändringar",
+    "Postponed": "Bordlagt",
+    "Progress note": "Lägesanteckning",
+    "Published agendas": "Publicerade dagordningar",
+    "Reminders of action items": "Påminnelser om åtgärder",
+    "Report": "Rapportera",
+    "Report a planned change": "Rapportera en planerad förändring",
+    "Reported": "Rapporterad",
+    "Reported changes, newest first": "Rapporterade förändringar, nyaste först",
+    "Responsible person (optional)": "Ansvarig person (valfritt)",
+    "Say what blocks the action item.": "Ange vad som blockerar åtgärden.",
+    "Say what is planned.": "Ange vad som planeras.",
+    "Say what is to be done.": "Ange vad som ska göras.",
+    "Someone else updated the action item while you were writing. Nothing was overwritten; the item shows the "
+    "newer values. Add your note again if it is still needed.":
+        "Någon annan uppdaterade åtgärden medan du skrev. Inget skrevs över; åtgärden visar de nyare värdena. "
+        "Lägg till din anteckning igen om den fortfarande behövs.",
+    "The action item now": "Åtgärden nu",
+    "The action item was added.": "Åtgärden lades till.",
+    "The action item was not saved.": "Åtgärden sparades inte.",
+    "The action item was not updated.": "Åtgärden uppdaterades inte.",
+    "The action item was updated.": "Åtgärden uppdaterades.",
+    "The case is closed.": "Ärendet är avslutat.",
+    "The end cannot be before the start.": "Slutet kan inte vara före början.",
+    "The planned change was not saved.": "Den planerade förändringen sparades inte.",
+    "The planned change was reported; it will be on the next coordination-group agenda.":
+        "Den planerade förändringen är rapporterad; den kommer med på nästa dagordning för samordningsgruppen.",
+    "To": "Till",
+    "Update": "Uppdatera",
+    "Update again": "Uppdatera igen",
+    "What blocks it": "Vad som blockerar",
+    "What is planned": "Vad som planeras",
+    "What is to be done": "Vad som ska göras",
+    "What you wrote (not saved)": "Det du skrev (inte sparat)",
+    "Who companies can ask: name, e-mail or phone.": "Vem företagen kan fråga: namn, e-post eller telefon.",
+    "Write a progress note or choose a new status.": "Skriv en lägesanteckning eller välj en ny status.",
+    "You can add action items only for your own organisation.": "Du kan bara lägga till åtgärder för din egen organisation.",
+    "You can report planned changes only for your own organisation.":
+        "Du kan bara rapportera planerade förändringar för din egen organisation.",
+    "Your choices were saved.": "Dina val sparades.",
+    "due %(date)s": "senast %(date)s",
+    "if blocked": "om blockerad",
+})
