@@ -76,9 +76,11 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        if not user_id.isdigit():
+        from coordination.forms import small_int
+
+        if small_int(user_id) is None:
             return None
-        user = db.get_session().get(User, int(user_id))
+        user = db.get_session().get(User, small_int(user_id))
         return user if user is not None and user.active else None
 
 

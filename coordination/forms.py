@@ -1,15 +1,32 @@
 """Form fields shared by every feature, with messages in the page's language."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import Length, ValidationError
 
 
+MAX_ID = 2**31 - 1
+
+
+def small_int(raw) -> int | None:
+    """A plain decimal number of at most 9 digits from untrusted text, or None."""
+    raw = str(raw or "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        return None
+    return int(raw)
+
+
 def optional_int(value):
+    """An id from a select: empty means none; anything but a plausible id is refused."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    number = int(value)
+    if not -MAX_ID <= number <= MAX_ID:
+        raise ValueError("out of range")
+    return number
 
 
 class ChoiceField(SelectField):
@@ -81,14 +98,21 @@ class WholeNumberField(IntegerField):
             raise ValueError(self.number_message)
 
 
+EARLIEST = date(1900, 1, 1)
+LATEST = date(9998, 12, 31)
+
+
 class DayField(DateField):
-    """A date field (YYYY-MM-DD) with a message in the page's language."""
+    """A date field (YYYY-MM-DD) with a message in the page's language, within years 1900–9998."""
 
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_l("Enter the date as YYYY-MM-DD, e.g. 2026-11-23."))
+        if self.data is not None and not EARLIEST <= self.data <= LATEST:
+            self.data = None
+            raise ValueError(_l("Enter a date between 1900 and 9998."))
 
 
 _CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")

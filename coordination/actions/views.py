@@ -13,6 +13,7 @@ from coordination.auth.models import Role, User
 from coordination.cases import services as case_services
 from coordination.db import get_session
 from coordination.errors import Conflict, DomainError, NotAllowed, ValidationFailed
+from coordination.forms import small_int
 from coordination.organisations.services import list_business_areas, list_organisations
 from coordination.web import clock
 
@@ -38,7 +39,7 @@ def update(action_id: int):
     if not form.validate():
         flash(" ".join(str(m) for f in form for m in f.errors), "error")
         return redirect(back)
-    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    version = small_int(form.version.data)
     try:
         services.update_action(db, action, services.ActionChange(status=form.status.data, note=form.note.data or "",
                                                                  blocked_reason=form.blocked_reason.data or ""),

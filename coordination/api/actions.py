@@ -12,7 +12,7 @@ from sqlalchemy import select
 from coordination.access import CASE_READERS, allow, can_view_case, case_scope
 from coordination.actions import services
 from coordination.actions.models import ActionItem
-from coordination.api.cases import CasePath, Text, _find
+from coordination.api.cases import CasePath, StrictId, Text, _find
 from coordination.api.problems import Problem, problem
 from coordination.api.views import api
 from coordination.auth.models import Role
@@ -53,7 +53,7 @@ class ActionList(BaseModel):
 class ActionQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    organisation: Annotated[int, Field(ge=1)] | None = None
+    organisation: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
     status: Literal["planned", "in_progress", "done", "blocked"] | None = None
     overdue: bool = False
 
@@ -65,11 +65,11 @@ class ActionPath(BaseModel):
 class ActionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    organisation: StrictInt
+    organisation: StrictId
     title: Text(200, 1)
-    due_date: Annotated[date, BeforeValidator(_iso_date)]
+    due_date: Annotated[date, BeforeValidator(_iso_date), Field(ge=date(1900, 1, 1), le=date(9998, 12, 31))]
     description: Text(5000) = ""
-    responsible_user: StrictInt | None = None
+    responsible_user: StrictId | None = None
 
 
 class ActionPatch(BaseModel):
@@ -78,7 +78,8 @@ class ActionPatch(BaseModel):
     status: Literal["planned", "in_progress", "done", "blocked"] | None = None
     note: Text(5000) = ""
     blocked_reason: Text(1000) = ""
-    version: StrictInt | None = Field(default=None, description="The version you read; a newer one gives 409")
+    version: Annotated[StrictInt, Field(ge=0, le=2**31 - 1)] | None = Field(
+        default=None, description="The version you read; a newer one gives 409")
 
 
 def _out(rows: list[tuple[ActionItem, str]]) -> list[ActionOut]:

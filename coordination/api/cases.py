@@ -45,7 +45,16 @@ def Text(max_length: int, min_length: int = 0):  # noqa: N802 - a type factory
     return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_no_controls)]
 
 
-IsoTime = Annotated[AwareDatetime, BeforeValidator(_text_only)]
+def _plausible(value: datetime) -> datetime:
+    if not 1900 <= value.year <= 9998:
+        raise ValueError("give a time between the years 1900 and 9998")
+    return value
+
+
+IsoTime = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_plausible)]
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+StrictId = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
+Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(9998, 12, 31))]
 Text200 = Text(200, 1)
 
 
@@ -102,14 +111,14 @@ class CaseQuery(BaseModel):
 
     status: Literal["open", "new", "triaged", "in_progress", "decided", "closed"] | None = "open"
     level: Annotated[int, Field(ge=0, le=3, description="0: not triaged")] | None = None
-    business_area: Annotated[int, Field(ge=1)] | None = None
+    business_area: Id | None = None
     focus_area: Annotated[int, Field(ge=1, le=4)] | None = None
-    organisation: Annotated[int, Field(ge=1)] | None = None
+    organisation: Id | None = None
     priority: Literal["low", "normal", "high", "urgent"] | None = None
     overdue: bool = False
     source: Literal["web", "phone", "email", "meeting", "outreach", "internal"] | None = None
-    received_from: date | None = None
-    received_to: date | None = None
+    received_from: Day | None = None
+    received_to: Day | None = None
     q: Text(200) = ""
     sort: Literal[tuple(SORTS)] = "received_asc"  # type: ignore[valid-type]
     page: Annotated[int, Field(ge=1, le=100000)] = 1
@@ -127,7 +136,7 @@ class CaseCreate(BaseModel):
     description: Text(5000, 1)
     source: Literal["web", "phone", "email", "meeting", "outreach", "internal"]
     received_at: IsoTime
-    business_area: StrictInt | None = None
+    business_area: StrictId | None = None
     company_name: Text(200) = ""
     organisation_number: Text(20) | None = None
     contact_name: Text(200) = ""
@@ -139,17 +148,18 @@ class CaseCreate(BaseModel):
 class TriageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    business_area: StrictInt
+    business_area: StrictId
     focus_area: Annotated[StrictInt, Field(ge=1, le=4)]
     category: Literal["safety", "maintenance", "traffic", "planning", "land", "permits", "skills", "other"]
-    organisations: list[StrictInt] = Field(default_factory=list, max_length=50)
+    organisations: list[StrictId] = Field(default_factory=list, max_length=50)
     priority: Literal["low", "normal", "high", "urgent"] = "normal"
     major_significance: StrictBool = False
     needs_department_head_decision: StrictBool = False
     needs_political_decision: StrictBool = False
     estimated_cost_sek: Annotated[StrictInt, Field(ge=0, le=10 ** 12)] | None = None
     level: Annotated[StrictInt, Field(ge=1, le=3)] = 1
-    version: StrictInt | None = Field(default=None, description="The case's version you read; a newer one gives 409")
+    version: Annotated[StrictInt, Field(ge=0, le=2**31 - 1)] | None = Field(
+        default=None, description="The case's version you read; a newer one gives 409")
 
 
 def _out(cases: list[Case], *, with_history: bool = False) -> list[CaseOut]:
@@ -193,9 +203,14 @@ def _out(cases: list[Case], *, with_history: bool = False) -> list[CaseOut]:
     return result
 
 
+# The services' field names, as the API calls them.
+API_FIELDS = {"business_area_id": "business_area", "focus_area_id": "focus_area", "organisation_ids": "organisations",
+              "estimated_cost_sek": "estimated_cost_sek"}
+
+
 def _domain_problem(error: DomainError):
     return problem(error.status, str(error.title), str(error.message),
-                   {k: [str(m) for m in v] for k, v in error.errors.items()})
+                   {API_FIELDS.get(k, k): [str(m) for m in v] for k, v in error.errors.items()})
 
 
 def _find(ref: str):

@@ -26,6 +26,7 @@ from coordination.cases.models import (
 )
 from coordination.cases.queue import SORTS, QueueFilters, list_cases
 from coordination.clock import STOCKHOLM
+from coordination.forms import small_int
 from coordination.db import get_session
 from coordination.errors import Conflict, NotFound, ValidationFailed
 from coordination.intake.views import attachment_store, status_url
@@ -64,6 +65,8 @@ def _visible(case: Case) -> None:
 
 
 def _apply_errors(form, error: ValidationFailed) -> None:
+    if not error.errors:
+        flash(str(error.message), "error")
     for name, messages in error.errors.items():
         target = getattr(form, name, None)
         if target is not None:
@@ -127,6 +130,9 @@ def register():
     files, file_errors = check_files(request.files.getlist(form.attachments.name))
     if file_errors:
         form.attachments.errors = file_errors
+        valid = False
+    if valid and not 1900 <= form.received_at.data.year <= 9998:
+        form.received_at.errors = [_("Enter a date between 1900 and 9998.")]
         valid = False
     if valid:
         received = form.received_at.data.replace(tzinfo=STOCKHOLM).astimezone(timezone.utc)
@@ -269,17 +275,24 @@ def triage(slug: str):
                 needs_department_head_decision=form.needs_department_head_decision.data,
                 needs_political_decision=form.needs_political_decision.data,
                 estimated_cost_sek=form.estimated_cost_sek.data, level=form.level.data or 1)
-            version = int(form.version.data) if (form.version.data or "").isdigit() else None
+            version = small_int(form.version.data)
             try:
                 services.triage_case(db, case, data, actor_user_id=current_user.id, clock=clock(),
                                      expected_version=version)
                 # The on-change rules (R2, R4, R5, R7 …) act in the same transaction.
                 run_on_change(db, case.id, clock=clock(), working_days=working_days(),
                               base_url=current_app.config["BASE_URL"])
-            except Conflict as error:
+            except Conflict:
                 db.rollback()
-                flash(str(error.message), "error")
-                return render_template("cases/triage.html", form=form, conflict=True, **_triage_context(db, case)), 409
+                # Show the values saved by the other person, with the version they carry, so
+                # that saving again works; the notice says nothing of this person's was saved.
+                current = db.get(Case, case.id)
+                fresh = TriageForm(formdata=None, obj=current)
+                _fill_triage_choices(fresh, db)
+                fresh.organisation_ids.data = sorted(services.case_organisation_ids(db, current.id))
+                fresh.version.data = str(current.version)
+                return render_template("cases/triage.html", form=fresh, conflict=True,
+                                       **_triage_context(db, current)), 409
             except ValidationFailed as error:
                 db.rollback()
                 _apply_errors(form, error)

@@ -13,6 +13,7 @@ from coordination.auth.models import Role
 from coordination.clock import STOCKHOLM
 from coordination.db import get_session
 from coordination.errors import DomainError, ValidationFailed
+from coordination.forms import small_int
 from coordination.meetings import minutes as minutes_service
 from coordination.meetings import services
 from coordination.meetings.forms import (
@@ -307,8 +308,8 @@ def minutes(meeting_id: int):
                 row.form.organisation_id.choices = organisations
             forms[item.id] = form
     status = 200
-    if request.method == "POST" and request.form.get("item_id", "").isdigit():
-        item_id = int(request.form["item_id"])
+    if request.method == "POST" and small_int(request.form.get("item_id")) is not None:
+        item_id = small_int(request.form["item_id"])
         item = db.get(AgendaItem, item_id)
         if item is None or item.agenda_id != agenda.id:
             abort(404)

@@ -11,6 +11,7 @@ from coordination.auth.models import Role
 from coordination.cases import services as case_services
 from coordination.db import get_session
 from coordination.errors import DomainError, ValidationFailed
+from coordination.forms import small_int
 from coordination.routing import services
 from coordination.routing.forms import MoveForm, RequestEscalationForm, ResolveRequestForm, RuleForm
 from coordination.routing.models import EscalationRequest, RoutingRule
@@ -26,16 +27,19 @@ FALSE_WORDS = {"nej", "no", "false", "0", "falskt"}
 def _parse_value(kind: str, raw: str):
     raw = (raw or "").strip()
     if kind == "int":
-        try:
-            return int(raw.replace(" ", "").replace("\u00a0", ""))
-        except ValueError:
-            return raw
+        digits = raw.replace(" ", "").replace("\u00a0", "")
+        sign = -1 if digits.startswith("-") else 1
+        digits = digits.lstrip("-")
+        # Amounts reach 10**12; longer numbers are out of every range and say so as text.
+        if digits.isascii() and digits.isdigit() and len(digits) <= 15:
+            return sign * int(digits)
+        return raw
     if kind == "bool":
         lowered = raw.lower()
         return True if lowered in TRUE_WORDS else False if lowered in FALSE_WORDS else raw
     parts = [p.strip() for p in raw.split(",") if p.strip()]
     if kind == "ids":
-        return [int(p) if p.isdigit() else p for p in parts]
+        return [small_int(p) if small_int(p) is not None else p for p in parts]
     return parts
 
 

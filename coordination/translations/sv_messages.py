@@ -894,3 +894,4 @@ SV.update({
     "due %(date)s": "senast %(date)s",
     "if blocked": "om blockerad",
 })
+SV.update({"Enter a date between 1900 and 9998.": "Ange ett datum mellan år 1900 och 9998."})
