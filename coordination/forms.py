@@ -144,3 +144,16 @@ class SubForm(Form):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             return _bind_without_controls(form, unbound_field, options)
+
+
+def apply_errors(form, error, *, fallback=None) -> list[str]:
+    """Put a domain error's messages on the form's fields (unknown names on `fallback`); returns
+    the messages that belong to no field, for a flash."""
+    loose = [] if error.errors else [str(error.message)]
+    for name, messages in error.errors.items():
+        target = getattr(form, name, None) or fallback
+        if target is None:
+            loose += [str(m) for m in messages]
+            continue
+        target.errors = list(target.errors) + [str(m) for m in messages]
+    return loose

@@ -13,7 +13,7 @@ from coordination.auth.models import Role, User
 from coordination.cases import services as case_services
 from coordination.db import get_session
 from coordination.errors import Conflict, DomainError, NotAllowed, ValidationFailed
-from coordination.forms import small_int
+from coordination.forms import apply_errors, small_int
 from coordination.organisations.services import list_business_areas, list_organisations
 from coordination.web import clock
 
@@ -88,9 +88,7 @@ def create(slug: str):
             abort(403)
         except ValidationFailed as error:
             db.rollback()
-            for name, messages in error.errors.items():
-                target = getattr(form, name, form.title)
-                target.errors = list(target.errors) + [str(m) for m in messages]
+            apply_errors(form, error, fallback=form.title)
     flash(" ".join(str(m) for f in form for m in f.errors), "error")
     return redirect(url_for("cases.show", slug=slug, _anchor="actions"))
 
@@ -137,8 +135,6 @@ def planned_changes():
                 abort(403)
             except ValidationFailed as error:
                 db.rollback()
-                for name, messages in error.errors.items():
-                    target = getattr(form, name, form.title)
-                    target.errors = list(target.errors) + [str(m) for m in messages]
+                apply_errors(form, error, fallback=form.title)
         status = 400
     return render_template("actions/planned_changes.html", form=form, rows=services.planned_changes(db)), status

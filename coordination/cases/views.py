@@ -26,7 +26,7 @@ from coordination.cases.models import (
 )
 from coordination.cases.queue import SORTS, QueueFilters, list_cases
 from coordination.clock import STOCKHOLM
-from coordination.forms import small_int
+from coordination.forms import apply_errors, small_int
 from coordination.db import get_session
 from coordination.errors import Conflict, NotFound, ValidationFailed
 from coordination.intake.views import attachment_store, status_url
@@ -65,14 +65,8 @@ def _visible(case: Case) -> None:
 
 
 def _apply_errors(form, error: ValidationFailed) -> None:
-    if not error.errors:
-        flash(str(error.message), "error")
-    for name, messages in error.errors.items():
-        target = getattr(form, name, None)
-        if target is not None:
-            target.errors = list(target.errors) + [str(m) for m in messages]
-        else:
-            flash(" ".join(str(m) for m in messages), "error")
+    for message in apply_errors(form, error):
+        flash(message, "error")
 
 
 # --- the queue -----------------------------------------------------------------------------------
