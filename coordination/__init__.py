@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from coordination.api.views import api, openapi_document
     from coordination.auth.views import bp as auth_bp
     from coordination.cases.views import bp as cases_bp
+    from coordination.companies.views import bp as companies_bp
     from coordination.extensions import csrf
     from coordination.home.views import bp as home_bp
     from coordination.intake.views import bp as intake_bp
@@ -111,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(routing_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(actions_bp)
+    app.register_blueprint(companies_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(notifications_bp)
     app.register_api(api)

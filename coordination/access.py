@@ -134,3 +134,15 @@ def can_view_meeting(user, *, group_kind: str, is_member: bool, published: bool)
     if user.role == Role.steering.value:
         return True
     return user.role == Role.department.value and is_member
+
+
+def can_view_company(user, *, via_own_case: bool) -> bool:
+    """Coordinators and admins keep the register; a department official sees a company only
+    through a case that concerns their organisation (and never its contact persons)."""
+    if user.role in (Role.coordinator.value, Role.admin.value):
+        return True
+    return user.role == Role.department.value and via_own_case
+
+
+def can_see_contact_persons(user) -> bool:
+    return user.role in (Role.coordinator.value, Role.admin.value)

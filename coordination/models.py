@@ -13,6 +13,14 @@ from coordination.cases.models import (  # noqa: F401
     CaseStatus,
     ReferenceCounter,
 )
+from coordination.companies.models import (  # noqa: F401
+    Company,
+    CompanyArea,
+    ContactLogCase,
+    ContactLogCompany,
+    ContactLogEntry,
+    ContactPerson,
+)
 from coordination.db import metadata  # noqa: F401
 from coordination.organisations.models import (  # noqa: F401
     BusinessArea,

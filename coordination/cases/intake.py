@@ -35,6 +35,11 @@ def submit_case(session: Session, submission: Submission, files: list[CheckedFil
                          received_at=received_at or now, clock=clock, actor_user_id=actor_user_id,
                          business_area_id=submission.business_area_id, submitter=submission.submitter)
     token = new_status_token(session, case)
+    from coordination.companies.services import link_case_to_company
+
+    link_case_to_company(session, case, name=submission.submitter.company_name,
+                         organisation_number=submission.submitter.organisation_number,
+                         business_area_id=submission.business_area_id, now=now)
     written: list[str] = []
     try:
         for upload in files:

@@ -81,6 +81,7 @@ class Case(SQLModel, table=True):
     contact_email: str = Field(default="", sa_column=Column(String(254), nullable=False, server_default=""))
     contact_phone: str = Field(default="", sa_column=Column(String(40), nullable=False, server_default=""))
     location: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
+    company_id: Optional[int] = Field(default=None, foreign_key="companies.id", index=True)
     # Triage
     category: Optional[str] = Field(default=None, sa_column=Column(String(30)))
     priority: str = Field(default="normal", sa_column=Column(String(10), nullable=False, server_default="normal",

@@ -895,3 +895,75 @@ SV.update({
     "if blocked": "om blockerad",
 })
 SV.update({"Enter a date between 1900 and 9998.": "Ange ett datum mellan år 1900 och 9998."})
+
+# --- companies, contacts, contact log (issue 8, first part) ---
+SV.update({
+    "%(name)s is confirmed in the register.": "%(name)s är bekräftad i registret.",
+    "%(num)d company or property owner": ("%(num)d företag eller fastighetsägare",
+                                          "%(num)d företag och fastighetsägare"),
+    "Add a contact person": "Lägg till en kontaktperson",
+    "Added from the public form and not yet confirmed. Check the details and confirm the company in the register.":
+        "Tillagd från det öppna formuläret och inte bekräftad ännu. Kontrollera uppgifterna och bekräfta företaget "
+        "i registret.",
+    "An anonymised contact person cannot be edited.": "En anonymiserad kontaktperson kan inte ändras.",
+    "Anonymise": "Anonymisera",
+    "Call": "Samtal",
+    "Cases (optional)": "Ärenden (valfritt)",
+    "Check the organisation number.": "Kontrollera organisationsnumret.",
+    "Check the property designations.": "Kontrollera fastighetsbeteckningarna.",
+    "Choose a kind of contact from the list.": "Välj ett slags kontakt i listan.",
+    "Choose at least one company.": "Välj minst ett företag.",
+    "Choose business areas from the list.": "Välj verksamhetsområden i listan.",
+    "Choose companies from the list.": "Välj företag i listan.",
+    "Companies": "Företag",
+    "Companies and property owners": "Företag och fastighetsägare",
+    "Company and property owner": "Företag och fastighetsägare",
+    "Confirm": "Bekräfta",
+    "Contact log": "Kontaktlogg",
+    "Contact persons": "Kontaktpersoner",
+    "Edit": "Redigera",
+    "Enter when the contact took place.": "Ange när kontakten ägde rum.",
+    "In the register": "I registret",
+    "Kind of contact": "Slags kontakt",
+    "Log": "Logga",
+    "Log a contact": "Logga en kontakt",
+    "Mail": "E-brev",
+    "Meetings, calls, visits and mails with companies and property owners: the coordinator's regular contact and "
+    "outreach.":
+        "Möten, samtal, besök och e-brev med företag och fastighetsägare: samordnarens löpande kontakt och "
+        "uppsökande arbete.",
+    "Name, organisation number or address.": "Namn, organisationsnummer eller adress.",
+    "New company or property owner": "Nytt företag eller ny fastighetsägare",
+    "No cases.": "Inga ärenden.",
+    "No contact persons.": "Inga kontaktpersoner.",
+    "No contacts logged.": "Inga kontakter loggade.",
+    "Note": "Anteckning",
+    "One per line, e.g. Högdalen 3:14.": "En per rad, t.ex. Högdalen 3:14.",
+    "Only those not yet confirmed": "Bara de som inte är bekräftade",
+    "Open cases": "Öppna ärenden",
+    "Property designations": "Fastighetsbeteckningar",
+    "Property owner": "Fastighetsägare",
+    "References separated by commas, e.g. SBR 2026/0042.": "Diarienummer åtskilda av kommatecken, t.ex. SBR 2026/0042.",
+    "Search the register": "Sök i registret",
+    "Sole trader (enskild firma): registered with a personal identity number":
+        "Enskild firma: registrerad med personnummer",
+    "That is a personal identity number (12 digits). Only a sole trader (enskild firma) is registered with one; tick "
+    "the box or give the company's organisation number.":
+        "Det är ett personnummer (12 siffror). Bara en enskild firma registreras med ett sådant; kryssa i rutan "
+        "eller ange företagets organisationsnummer.",
+    "The contact person was added.": "Kontaktpersonen lades till.",
+    "The contact person was anonymised.": "Kontaktpersonen anonymiserades.",
+    "The contact was logged.": "Kontakten loggades.",
+    "The contact was not logged.": "Kontakten loggades inte.",
+    "The latest 100 contacts": "De senaste 100 kontakterna",
+    "The register": "Registret",
+    "There is already a company with this organisation number.": "Det finns redan ett företag med det organisationsnumret.",
+    "Visit": "Besök",
+    "Write each property designation as the area's name and the block and unit, e.g. Högdalen 3:14 (not: "
+    "%(wrong)s).":
+        "Skriv varje fastighetsbeteckning som traktens namn följt av block och enhet, t.ex. Högdalen 3:14 (inte: "
+        "%(wrong)s).",
+    "anonymised %(date)s": "anonymiserad %(date)s",
+    "not confirmed": "inte bekräftad",
+    "sole trader": "enskild firma",
+})

@@ -1,0 +1,230 @@
+"""The register of companies and property owners, their contacts, and the contact log."""
+
+from datetime import timezone
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import exists, select
+
+from coordination.access import allow, can_see_contact_persons, can_view_company, case_scope, ensure
+from coordination.auth.models import Role, User
+from coordination.cases.models import Case
+from coordination.cases.services import parse_reference
+from coordination.clock import STOCKHOLM
+from coordination.companies import services
+from coordination.companies.forms import (
+    CONTACT_KIND_LABELS,
+    KIND_LABELS,
+    CompanyForm,
+    CompanySearchForm,
+    ContactForm,
+    ContactLogForm,
+)
+from coordination.companies.models import (
+    Company,
+    CompanyArea,
+    ContactLogCase,
+    ContactLogCompany,
+    ContactLogEntry,
+    ContactPerson,
+)
+from coordination.db import get_session
+from coordination.errors import ValidationFailed
+from coordination.forms import apply_errors, small_int
+from coordination.organisations.models import BusinessArea
+from coordination.organisations.services import list_business_areas
+from coordination.web import clock
+
+bp = Blueprint("companies", __name__)
+REGISTER = (Role.coordinator, Role.admin)
+
+
+@bp.route("/foretag")
+@allow(*REGISTER)
+def index():
+    db = get_session()
+    form = CompanySearchForm(request.args)
+    form.business_area_id.choices = [("", _("All"))] + [(a.id, a.name) for a in list_business_areas(db)]
+    form.kind.choices = [("", _("All"))] + list(KIND_LABELS.items())
+    valid = form.validate()
+    page = min(small_int(request.args.get("page")) or 1, 10_000)
+    rows, total = services.list_companies(db, q=form.q.data or "" if valid else "",
+                                          business_area_id=form.business_area_id.data if valid else None,
+                                          kind=(form.kind.data or None) if valid else None,
+                                          unconfirmed=bool(form.unconfirmed.data) if valid else False, page=page)
+    pages = max(1, -(-total // 50))
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("companies/index.html", form=form, rows=rows, total=total, page=min(page, pages),
+                           pages=pages, args=args, kinds=KIND_LABELS), (200 if valid else 400)
+
+
+def _company_form(db, form: CompanyForm) -> CompanyForm:
+    form.business_area_ids.choices = [(a.id, a.name) for a in list_business_areas(db)]
+    return form
+
+
+def _save(db, company, form):
+    try:
+        saved = services.save_company(db, company, services.CompanyInput(
+            name=form.name.data or "", organisation_number=form.organisation_number.data or "", kind=form.kind.data,
+            sole_trader=bool(form.sole_trader.data), address=form.address.data or "",
+            properties_text=form.properties.data or "", business_area_ids=form.business_area_ids.data or []),
+            clock=clock())
+    except ValidationFailed as error:
+        db.rollback()
+        for message in apply_errors(form, error):
+            flash(message, "error")
+        return None
+    db.commit()
+    flash(_("%(name)s was saved.", name=saved.name), "success")
+    return saved
+
+
+@bp.route("/foretag/ny", methods=["GET", "POST"])
+@bp.route("/foretag/<int:company_id>/redigera", methods=["GET", "POST"])
+@allow(*REGISTER)
+def edit(company_id: int | None = None):
+    db = get_session()
+    company = db.get(Company, company_id) if company_id else None
+    if company_id and company is None:
+        abort(404)
+    form = _company_form(db, CompanyForm(obj=company) if company and request.method == "GET" else CompanyForm())
+    if request.method == "GET" and company:
+        form.properties.data = "\n".join(company.properties or [])
+        form.business_area_ids.data = list(db.execute(select(CompanyArea.business_area_id)
+                                                      .where(CompanyArea.company_id == company.id)).scalars())
+    if request.method == "POST":
+        if form.validate():
+            saved = _save(db, company, form)
+            if saved:
+                return redirect(url_for("companies.show", company_id=saved.id))
+        return render_template("companies/edit.html", form=form, company=company), 400
+    return render_template("companies/edit.html", form=form, company=company)
+
+
+@bp.route("/foretag/<int:company_id>")
+@allow(Role.coordinator, Role.admin, Role.department)
+def show(company_id: int):
+    db = get_session()
+    company = db.get(Company, company_id)
+    if company is None:
+        abort(404)
+    via_own = False
+    if current_user.role == Role.department.value:
+        via_own = db.execute(select(exists().where(Case.company_id == company.id, case_scope(current_user)))).scalar()
+    ensure(can_view_company(current_user, via_own_case=via_own))
+    cases = db.execute(select(Case).where(Case.company_id == company.id, case_scope(current_user))
+                       .order_by(Case.received_at.desc()).limit(100)).scalars().all()
+    areas = db.execute(select(BusinessArea.name).join(CompanyArea, CompanyArea.business_area_id == BusinessArea.id)
+                       .where(CompanyArea.company_id == company.id).order_by(BusinessArea.name)).scalars().all()
+    contacts, log = [], []
+    if can_see_contact_persons(current_user):
+        contacts = db.execute(select(ContactPerson).where(ContactPerson.company_id == company.id)
+                              .order_by(ContactPerson.name)).scalars().all()
+        log = db.execute(select(ContactLogEntry, User.name).join(ContactLogCompany, ContactLogCompany.entry_id == ContactLogEntry.id)
+                         .outerjoin(User, User.id == ContactLogEntry.user_id)
+                         .where(ContactLogCompany.company_id == company.id)
+                         .order_by(ContactLogEntry.at.desc()).limit(100)).all()
+    return render_template("companies/show.html", company=company, cases=cases, areas=areas, contacts=contacts,
+                           log=log, contact_form=ContactForm(formdata=None), kinds=KIND_LABELS,
+                           contact_kinds=CONTACT_KIND_LABELS)
+
+
+@bp.route("/foretag/<int:company_id>/bekrafta", methods=["POST"])
+@allow(*REGISTER)
+def confirm(company_id: int):
+    db = get_session()
+    company = db.get(Company, company_id)
+    if company is None:
+        abort(404)
+    company.confirmed = True
+    db.add(company)
+    db.commit()
+    flash(_("%(name)s is confirmed in the register.", name=company.name), "success")
+    return redirect(url_for("companies.show", company_id=company.id))
+
+
+@bp.route("/foretag/<int:company_id>/kontakter", methods=["POST"])
+@allow(*REGISTER)
+def add_contact(company_id: int):
+    db = get_session()
+    company = db.get(Company, company_id)
+    if company is None:
+        abort(404)
+    form = ContactForm()
+    if form.validate():
+        services.save_contact(db, company, None, name=form.name.data, role=form.role.data or "",
+                              email=form.email.data or "", phone=form.phone.data or "", clock=clock())
+        db.commit()
+        flash(_("The contact person was added."), "success")
+    else:
+        flash(" ".join(str(m) for f in form for m in f.errors), "error")
+    return redirect(url_for("companies.show", company_id=company.id, _anchor="contacts"))
+
+
+@bp.route("/foretag/<int:company_id>/kontakter/<int:contact_id>/anonymisera", methods=["POST"])
+@allow(*REGISTER)
+def anonymise(company_id: int, contact_id: int):
+    db = get_session()
+    contact = db.get(ContactPerson, contact_id)
+    if contact is None or contact.company_id != company_id:
+        abort(404)
+    services.anonymise_contact(db, contact, clock=clock())
+    db.commit()
+    flash(_("The contact person was anonymised."), "success")
+    return redirect(url_for("companies.show", company_id=company_id, _anchor="contacts"))
+
+
+@bp.route("/kontaktlogg", methods=["GET", "POST"])
+@allow(Role.coordinator)
+def contact_log():
+    db = get_session()
+    form = ContactLogForm()
+    form.company_ids.choices = [(c.id, c.name) for c in db.execute(select(Company).order_by(Company.name).limit(2000)).scalars()]
+    status = 200
+    if request.method == "GET":
+        form.at.data = clock().now().astimezone(STOCKHOLM).replace(second=0, microsecond=0, tzinfo=None)
+    elif form.validate():
+        case_ids, unknown = [], []
+        for text in (form.cases.data or "").split(","):
+            if not text.strip():
+                continue
+            reference = parse_reference(text)
+            found = db.execute(select(Case.id).where(Case.reference == reference)).scalar() if reference else None
+            (case_ids.append(found) if found else unknown.append(text.strip()))
+        if unknown:
+            form.cases.errors = [_("There is no case with that reference.") + " " + ", ".join(unknown)]
+            status = 400
+        else:
+            try:
+                services.log_contact(db, user_id=current_user.id, kind=form.kind.data,
+                                     at=form.at.data.replace(tzinfo=STOCKHOLM).astimezone(timezone.utc),
+                                     note=form.note.data or "", company_ids=form.company_ids.data or [],
+                                     case_ids=case_ids)
+                db.commit()
+                flash(_("The contact was logged."), "success")
+                return redirect(url_for("companies.contact_log"))
+            except ValidationFailed as error:
+                db.rollback()
+                for message in apply_errors(form, error):
+                    flash(message, "error")
+                status = 400
+    else:
+        status = 400
+    entries = db.execute(select(ContactLogEntry, User.name).outerjoin(User, User.id == ContactLogEntry.user_id)
+                         .order_by(ContactLogEntry.at.desc()).limit(100)).all()
+    ids = [e.id for e, _n in entries]
+    names: dict[int, list[str]] = {i: [] for i in ids}
+    refs: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        for entry_id, name in db.execute(select(ContactLogCompany.entry_id, Company.name)
+                                         .join(Company, Company.id == ContactLogCompany.company_id)
+                                         .where(ContactLogCompany.entry_id.in_(ids))):
+            names[entry_id].append(name)
+        for entry_id, reference in db.execute(select(ContactLogCase.entry_id, Case.reference)
+                                              .join(Case, Case.id == ContactLogCase.case_id)
+                                              .where(ContactLogCase.entry_id.in_(ids))):
+            refs[entry_id].append(reference)
+    return render_template("companies/contact_log.html", form=form, entries=entries, names=names, refs=refs,
+                           contact_kinds=CONTACT_KIND_LABELS), status
