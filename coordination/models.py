@@ -20,6 +20,9 @@ from coordination.companies.models import (  # noqa: F401
     ContactLogCompany,
     ContactLogEntry,
     ContactPerson,
+    DevelopmentProject,
+    OutreachEntry,
+    ProjectArea,
 )
 from coordination.db import metadata  # noqa: F401
 from coordination.organisations.models import (  # noqa: F401

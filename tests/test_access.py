@@ -4,11 +4,15 @@ explicit table of expected answers.
 The URL list comes from `app.url_map`, so a route added without a row in EXPECTED fails here
 until someone decides who may reach it. The data (users, organisations, cases, admin rows) is
 built once for the module; the requests only read it, except the admin toggles, which act on
-spare rows nobody else in this module looks at, and the outbox retry, which puts a failed mail
-nobody else looks at back in line."""
+spare rows nobody else in this module looks at, the outbox retry, which puts a failed mail
+nobody else looks at back in line, the regeneration of a spare draft agenda, new calendar
+addresses for the signed-in person, and marking one's own notifications read. The other
+requests that could change something (moving a case, publishing, approving …) are sent empty
+or where they are refused, so they answer and change nothing."""
 
+import re
 import shutil
-from datetime import datetime
+from datetime import datetime, time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -25,6 +29,8 @@ from coordination.cases.models import Attachment
 from coordination.cases.services import new_status_token
 from coordination.clock import STOCKHOLM, FixedClock
 from coordination.db import make_engine, metadata
+from coordination.meetings.calendar import new_calendar_token
+from coordination.meetings.models import Agenda, AgendaItem, Meeting, MeetingSeries, Minutes
 from coordination.organisations.models import (
     BusinessArea,
     Committee,
@@ -34,8 +40,10 @@ from coordination.organisations.models import (
 )
 from coordination.outbox.models import OutboxMessage
 from coordination.outbox.services import queue_mail
+from coordination.routing.models import EscalationRequest, RoutingRule
 from tests import factories
 from tests.conftest import KEEP_TABLES, PG_URL
+from tests.test_routing import ensure_default_rules
 
 ANON, COORD, DEPT, STEER, ADMIN = "anonymous", "coordinator", "department", "steering", "admin"
 ROLES = (ANON, COORD, DEPT, STEER, ADMIN)
@@ -52,6 +60,10 @@ def _row(anon, coord, dept, steer, admin):
 ADMIN_PAGE = _row(LOGIN, 403, 403, 403, 200)
 ADMIN_MISSING = _row(LOGIN, 403, 403, 403, 404)
 API = _row(401, 200, 200, 200, 200)
+# Redirects back to the page of the case or meeting the request was about.
+CASE_PAGE = (302, "/arenden/{slug}")
+MEETING_PAGE = (302, "/moten/{meeting_id}")
+MINUTES_PAGE = (302, "/moten/{meeting_id}/protokoll")
 
 # endpoint -> {variant of the URL parameters -> {role -> expected}}. "" = the only variant.
 EXPECTED = {
@@ -128,17 +140,110 @@ EXPECTED = {
     # An empty body is a 422 problem for the coordinator: allowed in, nothing created.
     "api.create_case_api": {"": _row(401, 422, 403, 403, 403)},
     "api.triage_case_api": {"untriaged": _row(401, 422, 403, 403, 403)},
+    # Routing: the rule editor is the admin's; moving a case and answering requests the
+    # coordinator's; asking for escalation a department official's, of a concerned organisation.
+    # The empty forms are refused with a message on the case page, so the answer is a redirect.
+    "routing.rules": {"": ADMIN_PAGE},
+    "routing.rule": {"existing": ADMIN_PAGE, "new": ADMIN_PAGE, "missing": ADMIN_MISSING},
+    "routing.move": {"level1-own": _row(LOGIN, CASE_PAGE, 403, 403, 403),
+                     "missing": _row(LOGIN, 404, 403, 403, 403),
+                     "malformed": _row(LOGIN, 404, 403, 403, 403)},
+    "routing.request_escalation": {"level1-own": _row(LOGIN, 403, CASE_PAGE, 403, 403),
+                                   "level3-own": _row(LOGIN, 403, CASE_PAGE, 403, 403),
+                                   "level1-other": _row(LOGIN, 403, 403, 403, 403),
+                                   "missing": _row(LOGIN, 403, 404, 403, 403)},
+    "routing.resolve": {"open": _row(LOGIN, CASE_PAGE, 403, 403, 403),
+                        "of-another-case": _row(LOGIN, 404, 403, 403, 403),
+                        "missing": _row(LOGIN, 404, 403, 403, 403)},
+    "notifications.index": {"": _row(LOGIN, 200, 200, 200, 200)},
+    "notifications.read_all": {"": _row(LOGIN, *[(302, "/notiser")] * 4)},
+    "notifications.settings": {"": _row(LOGIN, 200, 200, 200, 200)},
+    # Meetings: coordinators and admins see every meeting; steering members the published ones;
+    # department officials the published ones of groups they belong to (here the coordination
+    # group); drafts only the coordinator and the admin. Changing anything is the coordinator's:
+    # the empty or repeated requests below are refused with a message on the meeting page.
+    "meetings.index": {"": _row(LOGIN, 200, 200, 200, 200)},
+    "meetings.show": {"draft": _row(LOGIN, 200, 403, 403, 200),
+                      "published-member": _row(LOGIN, 200, 200, 200, 200),
+                      "published-other": _row(LOGIN, 200, 403, 200, 200),
+                      "no-agenda": _row(LOGIN, 200, 403, 403, 200),
+                      "missing": _row(LOGIN, 404, 404, 404, 404)},
+    "meetings.generate": {"spare-draft": _row(LOGIN, MEETING_PAGE, 403, 403, 403),
+                          "published-member": _row(LOGIN, MEETING_PAGE, 403, 403, 403),
+                          "missing": _row(LOGIN, 404, 403, 403, 403)},
+    "meetings.add_item": {"draft": _row(LOGIN, MEETING_PAGE, 403, 403, 403),
+                          "published-member": _row(LOGIN, MEETING_PAGE, 403, 403, 403),
+                          "no-agenda": _row(LOGIN, MEETING_PAGE, 403, 403, 403),
+                          "missing": _row(LOGIN, 404, 403, 403, 403)},
+    "meetings.edit_item": {"draft": _row(LOGIN, 200, 403, 403, 403),
+                           "item-of-another-meeting": _row(LOGIN, 404, 403, 403, 403),
+                           "missing": _row(LOGIN, 404, 403, 403, 403)},
+    "meetings.change_item": {"draft": _row(LOGIN, MEETING_PAGE, 403, 403, 403),
+                             "published-member": _row(LOGIN, MEETING_PAGE, 403, 403, 403),
+                             "item-of-another-meeting": _row(LOGIN, 404, 403, 403, 403),
+                             "missing": _row(LOGIN, 404, 403, 403, 403)},
+    "meetings.publish": {"published-member": _row(LOGIN, MEETING_PAGE, 403, 403, 403),
+                         "no-agenda": _row(LOGIN, MEETING_PAGE, 403, 403, 403),
+                         "missing": _row(LOGIN, 404, 403, 403, 403)},
+    "meetings.move": {"draft": _row(LOGIN, MEETING_PAGE, 403, 403, 403),
+                      "missing": _row(LOGIN, 404, 403, 403, 403)},
+    "meetings.cancel": {"draft": _row(LOGIN, MEETING_PAGE, 403, 403, 403),
+                        "missing": _row(LOGIN, 404, 403, 403, 403)},
+    "meetings.agenda_pdf": {"draft": _row(LOGIN, 200, 403, 403, 200),
+                            "published-member": _row(LOGIN, 200, 200, 200, 200),
+                            "published-other": _row(LOGIN, 200, 403, 200, 200),
+                            "no-agenda": _row(LOGIN, 404, 403, 403, 404),
+                            "missing": _row(LOGIN, 404, 404, 404, 404)},
+    # Minutes: drafts are the coordinator's; approved minutes go with the agenda's visibility.
+    "meetings.minutes": {"draft": _row(LOGIN, 200, 403, 403, 404),
+                         "published-member": _row(LOGIN, 200, 404, 404, 404),
+                         "draft-minutes": _row(LOGIN, 200, 403, 403, 403),
+                         "approved-minutes": _row(LOGIN, 200, 200, 200, 200),
+                         "approved-minutes-other": _row(LOGIN, 200, 403, 200, 200),
+                         "missing": _row(LOGIN, 404, 404, 404, 404)},
+    "meetings.approve": {"approved-minutes": _row(LOGIN, MINUTES_PAGE, 403, 403, 403),
+                         "published-member": _row(LOGIN, 404, 403, 403, 403),
+                         "missing": _row(LOGIN, 404, 403, 403, 403)},
+    "meetings.correct": {"approved-minutes": _row(LOGIN, MINUTES_PAGE, 403, 403, 403),
+                         "draft-minutes": _row(LOGIN, MINUTES_PAGE, 403, 403, 403),
+                         "published-member": _row(LOGIN, 404, 403, 403, 403),
+                         "missing": _row(LOGIN, 404, 403, 403, 403)},
+    "meetings.minutes_pdf": {"approved-minutes": _row(LOGIN, 200, 200, 200, 200),
+                             "approved-minutes-other": _row(LOGIN, 200, 403, 200, 200),
+                             "draft-minutes": _row(LOGIN, 200, 404, 404, 404),
+                             "published-member": _row(LOGIN, 404, 404, 404, 404),
+                             "missing": _row(LOGIN, 404, 404, 404, 404)},
+    # Calendar feeds: a page to get one's secret addresses; the feed itself is public, but only
+    # with a valid token and for a series the token's owner may see.
+    "calendar.index": {"": _row(LOGIN, 200, 200, 200, 200)},
+    "calendar.create_token": {"": _row(LOGIN, 200, 200, 200, 200)},
+    "calendar.feed": {"valid": _row(200, 200, 200, 200, 200),
+                      "bad-token": _row(404, 404, 404, 404, 404),
+                      "not-visible-to-its-owner": _row(404, 404, 404, 404, 404),
+                      "missing-series": _row(404, 404, 404, 404, 404)},
+    "api.list_meetings": {"": API},
+    # Not visible answers 404, like a meeting that does not exist.
+    "api.get_agenda": {"draft": _row(401, 200, 404, 404, 200),
+                       "published-member": _row(401, 200, 200, 200, 200),
+                       "published-other": _row(401, 200, 404, 200, 200),
+                       "no-agenda": _row(401, 404, 404, 404, 404),
+                       "missing": _row(401, 404, 404, 404, 404)},
 }
-CASE_ENDPOINTS = {"cases.show", "cases.attachment", "cases.triage", "cases.comment", "cases.link", "cases.merge"}
+CASE_ENDPOINTS = {"cases.show", "cases.attachment", "cases.triage", "cases.comment", "cases.link", "cases.merge",
+                  "routing.move", "routing.request_escalation", "routing.resolve"}
+MEETING_ENDPOINTS = {"meetings.show", "meetings.generate", "meetings.add_item", "meetings.edit_item",
+                     "meetings.change_item", "meetings.publish", "meetings.move", "meetings.cancel",
+                     "meetings.agenda_pdf", "meetings.minutes", "meetings.approve", "meetings.correct",
+                     "meetings.minutes_pdf", "api.get_agenda"}
 ADMIN_RESOURCES = {"users": "/admin/anvandare", "organisations": "/admin/organisationer",
                    "committees": "/admin/namnder", "business_areas": "/admin/verksamhetsomraden",
-                   "groups": "/admin/grupper"}
+                   "groups": "/admin/grupper", "series": "/admin/motesserier"}
 for _key, _path in ADMIN_RESOURCES.items():
     EXPECTED[f"admin.{_key}_list"] = {"": ADMIN_PAGE}
     EXPECTED[f"admin.{_key}_new"] = {"": ADMIN_PAGE}
     EXPECTED[f"admin.{_key}_edit"] = {"existing": ADMIN_PAGE, "missing": ADMIN_MISSING}
     # A toggle answers with the edit page of the row it changed.
-    EXPECTED[f"admin.{_key}_toggle"] = {"existing": _row(LOGIN, 403, 403, 403, (302, _path + "/{id}")),
+    EXPECTED[f"admin.{_key}_toggle"] = {"existing": _row(LOGIN, 403, 403, 403, (302, _path + "/{item_id}")),
                                         "missing": ADMIN_MISSING}
 
 # The application as routing sees it, for building the parameter list at collection time.
@@ -245,17 +350,91 @@ def world(database_template, tmp_path_factory):
             w.failed_mail.status, w.failed_mail.attempts = "failed", 8
             s.add(w.failed_mail)
             s.commit()
+            _routing_and_meetings(w, s, clock)
+            s.commit()
     finally:
         auth_services.hash_password = original
     w.existing = {"users": w.spare_user.id, "organisations": w.spare_org.id, "committees": w.spare_committee.id,
-                  "business_areas": w.spare_area.id, "groups": w.spare_group.id}
+                  "business_areas": w.spare_area.id, "groups": w.spare_group.id, "series": w.series["spare"].id}
     yield w
     w.engine.dispose()
     if PG_URL:
         _truncate(url)
 
 
+def _routing_and_meetings(w, s, clock):
+    """A rule to edit, a department's open request for escalation, and meetings in every state:
+    the coordination group (the department official is a member) and the steering group (not)."""
+    ensure_default_rules(s)  # on PostgreSQL the module's data starts from empty tables
+    w.rule_id = s.execute(select(RoutingRule.id).order_by(RoutingRule.id)).scalars().first()
+    w.request = EscalationRequest(case_id=w.cases["level1-own"].id, requested_by_id=w.users[DEPT].id,
+                                  organisation_id=w.own.id, to_level=2, reason="Behöver samordning", at=clock.now())
+    s.add(w.request)
+    coordination = factories.group(s, "coordination_group", members=[w.users[DEPT]], name="Samordningsgruppen")
+    steering = factories.group(s, "steering_group", name="Styrgruppen FC/BC Näringsliv")
+    w.series = {}
+    for key, group, name in (("coordination", coordination, "Samordningsgruppens möten"),
+                             ("steering", steering, "Styrgruppens möten"),
+                             ("work", w.group, "Arbetsgruppen i Högdalen"), ("spare", w.spare_group, "Reservserien")):
+        w.series[key] = MeetingSeries(group_id=group.id, name=name, dates=[], start_time=time(9), end_time=time(11),
+                                      place="Stadshuset")
+        s.add(w.series[key])
+    s.flush()
+    w.meetings, w.items = {}, {}
+    for day, (key, series, agenda_status, minutes_status) in enumerate([
+            ("draft", "coordination", "draft", None), ("spare-draft", "coordination", "draft", None),
+            ("published-member", "coordination", "published", None),
+            ("published-other", "steering", "published", None), ("no-agenda", "coordination", None, None),
+            ("draft-minutes", "coordination", "published", "draft"),
+            ("approved-minutes", "coordination", "published", "approved"),
+            ("approved-minutes-other", "steering", "published", "approved")], start=1):
+        meeting = Meeting(series_id=w.series[series].id, occurrence=f"2026-12-{day:02d}",
+                          starts_at=datetime(2026, 12, day, 9, tzinfo=STOCKHOLM),
+                          ends_at=datetime(2026, 12, day, 11, tzinfo=STOCKHOLM), place="Stadshuset")
+        s.add(meeting)
+        s.flush()
+        w.meetings[key] = meeting
+        if agenda_status:
+            published = agenda_status == "published"
+            agenda = Agenda(meeting_id=meeting.id, status=agenda_status, generation=1, generated_at=clock.now(),
+                            published_at=clock.now() if published else None, published_version=int(published))
+            s.add(agenda)
+            s.flush()
+            item = AgendaItem(agenda_id=agenda.id, section="other", position=10, source_key="manual:1",
+                              title="Övriga frågor", state="current", manual=True)
+            s.add(item)
+            s.flush()
+            w.items[key] = item.id
+        if minutes_status:
+            s.add(Minutes(meeting_id=meeting.id, version=1, status=minutes_status, content={},
+                          approved_at=clock.now() if minutes_status == "approved" else None))
+    # The feed's owner: a department official in the work group (and nothing else).
+    w.calendar_token = new_calendar_token(s, w.other_user, now=clock.now())
+    s.flush()
+
+
 def _params(w, endpoint, variant):
+    if endpoint == "routing.rule":
+        return {"existing": {"rule_id": w.rule_id}, "missing": {"rule_id": 987654}, "new": {}}[variant]
+    if endpoint == "routing.resolve":
+        case = w.cases["level3-other" if variant == "of-another-case" else "level1-own"]
+        return {"slug": case.reference.replace(" ", "-").replace("/", "-"),
+                "request_id": 987654 if variant == "missing" else w.request.id}
+    if endpoint in MEETING_ENDPOINTS:
+        meeting_id = 987654 if variant == "missing" else \
+            w.meetings[{"item-of-another-meeting": "draft"}.get(variant, variant)].id
+        params = {"id" if endpoint.startswith("api.") else "meeting_id": meeting_id}
+        if endpoint in ("meetings.edit_item", "meetings.change_item"):
+            params["item_id"] = w.items[{"item-of-another-meeting": "published-member", "missing": "draft"}
+                                        .get(variant, variant)]
+        if endpoint == "meetings.change_item":
+            params["action"] = "ta-bort"  # without a reason: refused, nothing removed
+        return params
+    if endpoint == "calendar.feed":
+        return {"token": "not-a-real-token" if variant == "bad-token" else w.calendar_token,
+                "series_id": {"valid": w.series["work"].id, "bad-token": w.series["work"].id,
+                              "not-visible-to-its-owner": w.series["steering"].id,
+                              "missing-series": 987654}[variant]}
     if endpoint == "home.organisation":
         return {"organisation_id": {"own": w.own.id, "other": w.other.id, "missing": 987654}[variant]}
     if endpoint in CASE_ENDPOINTS or endpoint in ("api.get_case_api", "api.triage_case_api"):
@@ -317,7 +496,7 @@ def test_every_url_answers_every_role_as_the_table_says(world, endpoint, variant
     assert response.status_code < 500, response.data[:500]
     if isinstance(expected, tuple):
         status, path = expected
-        path = path.format(id=_params(world, endpoint, variant).get("item_id"))
+        path = path.format(**_params(world, endpoint, variant))
         assert (response.status_code, urlsplit(response.location or "").path) == (status, path)
         if path == "/logga-in" and endpoint not in ("home.index", "auth.logout"):
             # The login page sends the user back where they were going.
@@ -346,12 +525,38 @@ def test_a_wrong_method_is_a_405_page_never_a_500(world, role):
         for rule in world.app.url_map.iter_rules():
             if rule.endpoint == "static" or rule.rule.startswith("/api/"):
                 continue  # the API's 405 is a problem object, see test_api.py
+            if rule.endpoint not in EXPECTED:
+                continue  # fails in the table test above, saying which row is missing
             url = url_for(rule.endpoint, **_params(world, rule.endpoint, next(iter(EXPECTED[rule.endpoint]))))
-            method = "POST" if "GET" in rule.methods and "POST" not in rule.methods else \
-                "GET" if "GET" not in rule.methods else "DELETE"
+            # A method no route at this address answers (/kalender: GET one view, POST another).
+            served = set().union(*(r.methods for r in world.app.url_map.iter_rules() if r.rule == rule.rule))
+            method = next(m for m in ("POST", "GET", "DELETE") if m not in served)
             response = client.open(url, method=method)
             assert response.status_code == 405, (method, url)
             assert "Det går inte att göra så på den här sidan." in response.get_data(as_text=True)
+
+
+# Which meetings each role finds in the list (the page and the API): every meeting for the
+# coordinator and the admin; the published ones for steering; the published ones of the
+# coordination group, where they are a member, for the department official.
+PUBLISHED_MEMBER = {"published-member", "draft-minutes", "approved-minutes"}
+PUBLISHED = PUBLISHED_MEMBER | {"published-other", "approved-minutes-other"}
+SEES_MEETINGS = {COORD: None, ADMIN: None, STEER: PUBLISHED, DEPT: PUBLISHED_MEMBER}
+
+
+@pytest.mark.parametrize("role", [COORD, DEPT, STEER, ADMIN])
+def test_each_role_lists_only_the_meetings_it_may_see(world, role):
+    expected = {m.id for key, m in world.meetings.items() if SEES_MEETINGS[role] is None or key in SEES_MEETINGS[role]}
+    client, headers = _client(world, role, api=True)
+
+    listed = client.get("/api/v1/meetings", headers=headers)
+    page_client, _headers = _client(world, role, api=False)
+    page = page_client.get("/moten").get_data(as_text=True)
+
+    assert listed.status_code == 200
+    assert {m["id"] for m in listed.get_json()["items"]} == expected
+    linked = {int(i) for i in re.findall(r'href="/moten/(\d+)"', page)}
+    assert linked & {m.id for m in world.meetings.values()} == expected
 
 
 def test_the_table_has_no_rows_for_routes_that_no_longer_exist(world):
@@ -367,10 +572,11 @@ def test_every_view_declares_its_audience(world):
                         if not isinstance(getattr(view, "_audience", None), Audience))
     assert undeclared == []
     # Only the login, the language switch, the start page (which redirects), the API
-    # description and the intake form with its receipt and status link are public.
+    # description, the intake form with its receipt and status link, and the calendar feeds
+    # (a secret token in the address instead of a login) are public.
     public = sorted(name for name, view in views.items() if view._audience.public)
-    assert public == ["auth.language", "auth.login", "home.index", "intake.form", "intake.receipt",
-                      "intake.status", "openapi_json"]
+    assert public == ["auth.language", "auth.login", "calendar.feed", "home.index", "intake.form",
+                      "intake.receipt", "intake.status", "openapi_json"]
 
 
 # --- nobody but an admin changes the registers ----------------------------------------------------
@@ -379,11 +585,11 @@ def _snapshot(w):
     """Every admin-editable row, as stored."""
     with Session(w.engine) as s:
         rows = {}
-        for model in (User, Organisation, Committee, BusinessArea, Group):
+        for model in (User, Organisation, Committee, BusinessArea, Group, MeetingSeries):
             rows[model.__name__] = sorted((r.model_dump() for r in s.exec(select(model))), key=lambda r: r["id"])
         rows["GroupMember"] = sorted((m.group_id, m.user_id, m.chair) for m in s.exec(select(GroupMember)))
         rows["counts"] = {m.__name__: s.exec(select(func.count()).select_from(m)).one()
-                          for m in (User, Organisation, Committee, BusinessArea, Group)}
+                          for m in (User, Organisation, Committee, BusinessArea, Group, MeetingSeries, Meeting)}
         return rows
 
 
@@ -404,6 +610,9 @@ def _hostile_form(w, endpoint, own_row: bool):
         "business_areas": {"name": "Kapat område", "description": "x", "committee_id": ""},
         "groups": {"name": "Kapad grupp", "kind": "steering_group", "business_area_id": "",
                    "member_ids": [str(w.users[DEPT].id)], "chair_id": str(w.users[DEPT].id)},
+        "series": {"name": "Kapad serie", "group_id": str(w.group.id), "rrule": "", "first_date": "",
+                   "dates": "2026-12-01", "start_time": "09:00", "end_time": "10:00", "place": "", "video_link": "",
+                   "lead_time_days": "5"},
     }[endpoint[len("admin."):].rsplit("_", 1)[0]]
 
 
@@ -416,6 +625,7 @@ def _targets(w, resource, role):
         "committees": [(w.committee.id, False)],
         "business_areas": [(w.area.id, False)],
         "groups": [(w.group.id, False)],
+        "series": [(w.series["work"].id, False)],
     }[resource]
 
 
@@ -438,3 +648,31 @@ def test_only_an_admin_can_change_the_registers(world, endpoint, role):
             assert "Du har inte behörighet till den här sidan." in response.get_data(as_text=True)
 
     assert _snapshot(world) == before
+
+
+def test_the_refused_requests_in_the_table_changed_nothing(world):
+    """Runs after the table: the empty moves, requests, publications and approvals left the cases,
+    the request for escalation and the meetings as they were built."""
+    from coordination.cases.models import Case, CaseEvent
+
+    with Session(world.engine) as s:
+        levels = {key: s.get(Case, case.id).level for key, case in world.cases.items()}
+        kinds = set(s.exec(select(CaseEvent.kind)))
+        request = s.get(EscalationRequest, world.request.id)
+        agendas = {key: s.exec(select(Agenda.status).where(Agenda.meeting_id == m.id)).first()
+                   for key, m in world.meetings.items()}
+        minutes = {key: s.exec(select(Minutes.status).where(Minutes.meeting_id == m.id)).all()
+                   for key, m in world.meetings.items()}
+        meetings = {key: s.get(Meeting, m.id).status for key, m in world.meetings.items()}
+        items = {key: s.get(AgendaItem, item_id).state for key, item_id in world.items.items()}
+    assert levels == {key: case.level for key, case in world.cases.items()}
+    assert kinds == {"received"}
+    assert (request.resolved_at, request.outcome) == (None, None)
+    assert agendas == {"draft": "draft", "spare-draft": "draft", "published-member": "published",
+                       "published-other": "published", "no-agenda": None, "draft-minutes": "published",
+                       "approved-minutes": "published", "approved-minutes-other": "published"}
+    assert minutes == {"draft": [], "spare-draft": [], "published-member": [], "published-other": [],
+                       "no-agenda": [], "draft-minutes": ["draft"], "approved-minutes": ["approved"],
+                       "approved-minutes-other": ["approved"]}
+    assert set(meetings.values()) == {"planned"}
+    assert set(items.values()) == {"current"}

@@ -79,7 +79,8 @@ def send_reminders(session: Session, *, clock: Clock, working_days: WorkingDays,
             if org.email:
                 queue_mail(session, kind="reminder", dedupe_key=f"reminder:{action.id}:{step}:org",
                            recipient=org.email, subject=texts[0][:300], body_text=f"{texts[0]}\n\n{link}\n",
-                           body_html=f"<p>{texts[0]}</p><p><a href=\"{link}\">{link}</a></p>", now=now,
+                           body_html=f"<p>{_esc(texts[0])}</p><p><a href=\"{_esc(link)}\">{_esc(link)}</a></p>",
+                           now=now,
                            case_id=action.case_id)
         notify(session, messages, now=now)
     digests = send_digests(session, clock=clock, base_url=base_url)
@@ -120,16 +121,26 @@ def send_digests(session: Session, *, clock: Clock, base_url: str) -> int:
                .scalars()) if keys else set()
     for key in sent:
         per_user.pop(keys[key])
+    from coordination.cases.services import reference_slug
+
+    case_ids = {n.case_id for _u, notes in per_user.values() for n in notes if n.case_id}
+    references = dict(session.execute(select(Case.id, Case.reference).where(Case.id.in_(case_ids))).all()) \
+        if case_ids else {}
+    base = base_url.rstrip("/")
     for user, notes in per_user.values():
         english = user.locale == "en"
         lines = [n.text_en if english else n.text_sv for n in notes]
+        links = [f"{base}/arenden/{reference_slug(references[n.case_id])}" if n.case_id in references else ""
+                 for n in notes]
         subject = (f"Daily summary: {len(notes)} notifications" if english
                    else f"Daglig sammanfattning: {len(notes)} notiser")
         link = f"{base_url.rstrip('/')}/notiser"
+        text = "\n".join(f"- {line}" + (f"\n  {url}" if url else "") for line, url in zip(lines, links))
+        items = "".join(f"<li><a href=\"{_esc(url)}\">{_esc(line)}</a></li>" if url else f"<li>{_esc(line)}</li>"
+                        for line, url in zip(lines, links))
         queue_mail(session, kind="digest", dedupe_key=f"digest:{user.id}:{today.isoformat()}", recipient=user.email,
-                   subject=subject, body_text="\n".join(f"- {line}" for line in lines) + f"\n\n{link}\n",
-                   body_html="<ul>" + "".join(f"<li>{_esc(line)}</li>" for line in lines) + "</ul>"
-                             f"<p><a href=\"{link}\">{link}</a></p>", now=now)
+                   subject=subject, body_text=f"{text}\n\n{link}\n",
+                   body_html=f"<ul>{items}</ul><p><a href=\"{_esc(link)}\">{_esc(link)}</a></p>", now=now)
         session.execute(update(Notification).where(Notification.id.in_([n.id for n in notes]))
                         .values(digested_at=now).execution_options(synchronize_session=False))
     return len(per_user)

@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from coordination.actions.models import OPEN_ACTION_STATUSES, ActionItem, ActionNote, ActionStatus, PlannedChange
@@ -53,8 +53,15 @@ def create_action(session: Session, case: Case, *, actor, organisation_id: int |
     if errors:
         raise ValidationFailed(_l("The action item was not saved."), errors=errors)
     now = clock.now()
-    action = ActionItem(case_id=case.id, organisation_id=org.id, title=title.strip(), description=(description or "").strip(),
-                        due_date=due_date, responsible_user_id=responsible_user_id, status=ActionStatus.planned.value,
+    # The organisation that owes the item is concerned by the case (and so may open it).
+    from coordination.cases.models import CaseOrganisation
+
+    if session.execute(select(CaseOrganisation.id).where(CaseOrganisation.case_id == case.id,
+                                                         CaseOrganisation.organisation_id == org.id)).first() is None:
+        session.add(CaseOrganisation(case_id=case.id, organisation_id=org.id))
+    action = ActionItem(case_id=case.id, organisation_id=org.id, title=title.strip(),
+                        description=(description or "").strip(), due_date=due_date,
+                        responsible_user_id=responsible_user_id, status=ActionStatus.planned.value,
                         created_at=now, updated_at=now, created_by_id=actor.id)
     session.add(action)
     session.flush()
@@ -78,9 +85,10 @@ def update_action(session: Session, action: ActionItem, change: ActionChange, *,
     recorded progress on the case (R3). A stale version gives Conflict and changes nothing."""
     if not may_edit(actor, action):
         raise NotAllowed(_l("Only officials of the organisation that owns the action item can update it."))
+    conflict = Conflict(_l("Someone else updated the action item while you were writing. Nothing was "
+                           "overwritten; the item shows the newer values. Add your note again if it is still needed."))
     if expected_version is not None and expected_version != action.version:
-        raise Conflict(_l("Someone else updated the action item while you were writing. Nothing was overwritten; "
-                          "the item shows the newer values. Add your note again if it is still needed."))
+        raise conflict
     errors: dict = {}
     note = (change.note or "").strip()
     status = change.status or action.status
@@ -94,8 +102,14 @@ def update_action(session: Session, action: ActionItem, change: ActionChange, *,
         errors["note"] = [_l("Write a progress note or choose a new status.")]
     if errors:
         raise ValidationFailed(_l("The action item was not updated."), errors=errors)
+    # Claim the version in the database itself, so of two saves from the same version only one wins.
+    claimed = session.execute(update(ActionItem).where(ActionItem.id == action.id, ActionItem.version == action.version)
+                              .values(version=ActionItem.version + 1).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise conflict
     now = clock.now()
     old = action.status
+    action.version += 1
     action.status = status
     if status == ActionStatus.blocked.value:
         action.blocked_reason = (change.blocked_reason or note).strip()[:1000]
@@ -103,7 +117,6 @@ def update_action(session: Session, action: ActionItem, change: ActionChange, *,
         action.blocked_reason = ""
     action.completed_at = now if status == ActionStatus.done.value else None
     action.updated_at = now
-    action.version += 1
     session.add(action)
     entry = ActionNote(action_id=action.id, author_id=actor.id, at=now, body=note or "",
                        status_from=old if old != status else None, status_to=status if old != status else None)

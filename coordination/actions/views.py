@@ -11,6 +11,7 @@ from coordination.actions.forms import NewActionForm, PlannedChangeForm, UpdateA
 from coordination.actions.models import ActionItem
 from coordination.auth.models import Role, User
 from coordination.cases import services as case_services
+from coordination.cases.models import Case
 from coordination.db import get_session
 from coordination.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from coordination.forms import apply_errors, small_int
@@ -89,8 +90,15 @@ def create(slug: str):
         except ValidationFailed as error:
             db.rollback()
             apply_errors(form, error, fallback=form.title)
-    flash(" ".join(str(m) for f in form for m in f.errors), "error")
-    return redirect(url_for("cases.show", slug=slug, _anchor="actions"))
+    # The case page again, with the form as it was filled in and its messages.
+    from coordination.cases.forms import CommentForm, LinkForm, MergeForm
+    from coordination.cases.views import _case_page
+
+    context = _case_page(db, db.get(Case, case.id))
+    context["action_form"] = form
+    return render_template("cases/show.html", **context, comment_form=CommentForm(formdata=None),
+                           link_form=LinkForm(formdata=None), merge_form=MergeForm(formdata=None),
+                           open_actions_form=True), 400
 
 
 def fill_new_action_choices(db, form: NewActionForm) -> None:

@@ -283,6 +283,12 @@ def triage_case(session: Session, case: Case, data: TriageInput, *, actor_user_i
         case.status = CaseStatus.triaged.value
         case.triaged_at, case.triaged_by_id = now, actor_user_id
         case.overdue = False  # R1's flag: the triage it waited for is done
+    # Claim the version in the database, so that of two triages from the same version only one wins.
+    claimed = session.execute(update(Case).where(Case.id == case.id, Case.version == case.version)
+                              .values(version=Case.version + 1).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise Conflict(_l("Someone else changed the case while you were editing it. Your changes were not saved; "
+                          "the form shows the current values."))
     case.version += 1
     case.updated_at = now
     session.add(case)

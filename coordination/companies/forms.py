@@ -3,7 +3,7 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
-from coordination.forms import BaseForm, ChoiceField, MultiChoiceField, max_length, optional_int
+from coordination.forms import BaseForm, ChoiceField, DayField, MultiChoiceField, max_length, optional_int
 
 KIND_LABELS = {"company": _l("Company"), "property_owner": _l("Property owner"),
                "both": _l("Company and property owner")}
@@ -56,3 +56,20 @@ class CompanySearchForm(BaseForm):
                                    message=_l("Choose a business area from the list."))
     kind = ChoiceField(_l("Kind"), message=_l("Choose a kind from the list."))
     unconfirmed = BooleanField(_l("Only those not yet confirmed"))
+
+
+PROJECT_KIND_LABELS = {"development": _l("Development project (exploatering)"), "detailed_plan": _l("Detailed plan"),
+                       "road_works": _l("Road works"), "other": _l("Other")}
+HOW_LABELS = {"meeting": _l("Meeting"), "call": _l("Call"), "visit": _l("Visit"), "mail": _l("E-mail"),
+              "letter": _l("Letter")}
+
+
+class ProjectForm(BaseForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), max_length(200)])
+    kind = ChoiceField(_l("Kind"), choices=list(PROJECT_KIND_LABELS.items()), message=_l("Choose a kind from the list."))
+    description = TextAreaField(_l("Description"), validators=[Optional(), max_length(5000)])
+    starts_on = DayField(_l("From"), validators=[Optional()], description=_l("YYYY-MM-DD"))
+    ends_on = DayField(_l("To"), validators=[Optional()], description=_l("YYYY-MM-DD"))
+    business_area_ids = MultiChoiceField(_l("Business areas affected"), coerce=int,
+                                         message=_l("Choose business areas from the list."),
+                                         description=_l("Hold Ctrl (Cmd on a Mac) to choose several."))

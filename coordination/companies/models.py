@@ -2,10 +2,10 @@
 contact persons, and the coordinator's contact log."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from coordination.db import UTCDateTime
@@ -98,3 +98,49 @@ class ContactLogCase(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     entry_id: int = Field(foreign_key="contact_log.id", index=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
+
+
+class ProjectKind(str, enum.Enum):
+    development = "development"    # exploateringsprojekt
+    detailed_plan = "detailed_plan"  # detaljplan
+    road_works = "road_works"
+    other = "other"
+
+
+class DevelopmentProject(SQLModel, table=True):
+    """A development project in or near business areas, whose companies need to be told."""
+
+    __tablename__ = "development_projects"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    kind: str = Field(sa_column=Column(String(20), nullable=False))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    starts_on: Optional[date] = Field(default=None, sa_column=Column(Date))
+    ends_on: Optional[date] = Field(default=None, sa_column=Column(Date))
+    planned_change_id: Optional[int] = Field(default=None, foreign_key="planned_changes.id")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ProjectArea(SQLModel, table=True):
+    __tablename__ = "project_areas"
+    __table_args__ = (UniqueConstraint("project_id", "business_area_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="development_projects.id", index=True)
+    business_area_id: int = Field(foreign_key="business_areas.id", index=True)
+
+
+class OutreachEntry(SQLModel, table=True):
+    """That a company was told about a project: when, how, and what it answered."""
+
+    __tablename__ = "outreach"
+    __table_args__ = (UniqueConstraint("project_id", "company_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="development_projects.id", index=True)
+    company_id: int = Field(foreign_key="companies.id", index=True)
+    informed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    how: str = Field(sa_column=Column(String(20), nullable=False))
+    answer: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    informed_by_id: Optional[int] = Field(default=None, foreign_key="users.id")

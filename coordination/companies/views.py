@@ -13,9 +13,13 @@ from coordination.cases.models import Case
 from coordination.cases.services import parse_reference
 from coordination.clock import STOCKHOLM
 from coordination.companies import services
+from coordination.companies import outreach
 from coordination.companies.forms import (
     CONTACT_KIND_LABELS,
+    HOW_LABELS,
     KIND_LABELS,
+    PROJECT_KIND_LABELS,
+    ProjectForm,
     CompanyForm,
     CompanySearchForm,
     ContactForm,
@@ -28,6 +32,8 @@ from coordination.companies.models import (
     ContactLogCompany,
     ContactLogEntry,
     ContactPerson,
+    DevelopmentProject,
+    ProjectArea,
 )
 from coordination.db import get_session
 from coordination.errors import ValidationFailed
@@ -228,3 +234,78 @@ def contact_log():
             refs[entry_id].append(reference)
     return render_template("companies/contact_log.html", form=form, entries=entries, names=names, refs=refs,
                            contact_kinds=CONTACT_KIND_LABELS), status
+
+
+# --- development projects and outreach ----------------------------------------------------------
+
+@bp.route("/projekt")
+@allow(*REGISTER)
+def projects():
+    db = get_session()
+    rows = db.execute(select(DevelopmentProject).order_by(DevelopmentProject.created_at.desc()).limit(200)).scalars().all()
+    progress = {p.id: outreach.outreach_list(db, p) for p in rows[:50]}
+    return render_template("companies/projects.html", projects=rows, progress=progress, kinds=PROJECT_KIND_LABELS)
+
+
+@bp.route("/projekt/ny", methods=["GET", "POST"])
+@bp.route("/projekt/<int:project_id>/redigera", methods=["GET", "POST"])
+@allow(*REGISTER)
+def edit_project(project_id: int | None = None):
+    db = get_session()
+    project = db.get(DevelopmentProject, project_id) if project_id else None
+    if project_id and project is None:
+        abort(404)
+    form = ProjectForm(obj=project) if project and request.method == "GET" else ProjectForm()
+    form.business_area_ids.choices = [(a.id, a.name) for a in list_business_areas(db)]
+    if request.method == "GET":
+        if project:
+            form.business_area_ids.data = list(db.execute(select(ProjectArea.business_area_id)
+                                                          .where(ProjectArea.project_id == project.id)).scalars())
+        return render_template("companies/project_edit.html", form=form, project=project)
+    if form.validate():
+        try:
+            saved = outreach.save_project(db, project, name=form.name.data, kind=form.kind.data,
+                                          description=form.description.data or "", starts_on=form.starts_on.data,
+                                          ends_on=form.ends_on.data, business_area_ids=form.business_area_ids.data or [],
+                                          clock=clock())
+            db.commit()
+            flash(_("%(name)s was saved.", name=saved.name), "success")
+            return redirect(url_for("companies.project", project_id=saved.id))
+        except ValidationFailed as error:
+            db.rollback()
+            for message in apply_errors(form, error):
+                flash(message, "error")
+    return render_template("companies/project_edit.html", form=form, project=project), 400
+
+
+@bp.route("/projekt/<int:project_id>", methods=["GET", "POST"])
+@allow(*REGISTER)
+def project(project_id: int):
+    db = get_session()
+    found = db.get(DevelopmentProject, project_id)
+    if found is None:
+        abort(404)
+    status = 200
+    if request.method == "POST":
+        ids = [small_int(v) for v in request.form.getlist("company_ids") if small_int(v) is not None]
+        try:
+            if request.form.get("action") == "mail":
+                count = outreach.mail_merge(db, found, company_ids=ids, subject=request.form.get("subject", ""),
+                                            body=request.form.get("body", ""), user_id=current_user.id, clock=clock())
+                flash(_("%(n)s mails are on their way through the outbox.", n=count), "success")
+            else:
+                count = outreach.mark_informed(db, found, company_ids=ids, how=request.form.get("how", ""),
+                                               answer=request.form.get("answer", ""), user_id=current_user.id,
+                                               clock=clock())
+                flash(_("%(n)s marked as informed.", n=count), "success")
+            db.commit()
+            return redirect(url_for("companies.project", project_id=found.id))
+        except ValidationFailed as error:
+            db.rollback()
+            flash(" ".join([str(error.message)] + [str(m) for ms in error.errors.values() for m in ms]), "error")
+            status = 400
+    areas = db.execute(select(BusinessArea.name).join(ProjectArea, ProjectArea.business_area_id == BusinessArea.id)
+                       .where(ProjectArea.project_id == found.id).order_by(BusinessArea.name)).scalars().all()
+    return render_template("companies/project.html", project=found, areas=areas,
+                           outreach=outreach.outreach_list(db, found), kinds=PROJECT_KIND_LABELS, how=HOW_LABELS,
+                           form_values=request.form), status

@@ -21,6 +21,7 @@ from coordination.meetings.models import (
     MinutesItem,
     MinutesStatus,
 )
+from coordination.meetings.services import UNDECIDED
 from coordination.organisations.models import Organisation
 
 OUTCOMES = ("delegate", "escalate", "refer", "close", "postpone", "noted")
@@ -136,7 +137,7 @@ def approve_minutes(session: Session, minutes: Minutes, *, user_id: int, clock: 
             if case is None or case.merged_into_id:
                 continue
             facts = base_facts | {"agenda_item_id": item_id, "public": True}
-            if row is None or row.outcome in ("", "postpone", "noted"):
+            if row is None or row.outcome in UNDECIDED:
                 if item.section in ("decisions", "committee"):
                     case.agendas_without_decision += 1
                     case.version += 1

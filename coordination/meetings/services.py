@@ -32,6 +32,8 @@ from coordination.meetings.models import (
 from coordination.organisations.models import GROUP_LEVEL, BusinessArea, Group, GroupKind, GroupMember, Organisation
 
 SECTIONS = ("opening", "decisions", "follow_up", "information", "committee", "other")
+# Outcomes that leave a case item undecided (it carries over, and counts towards R6).
+UNDECIDED = ("", "postpone", "noted")
 AT_RISK_DAYS = 5  # action items due within this many working days are "at risk"
 PLAN_AHEAD_DAYS = 400
 
@@ -144,7 +146,9 @@ class Wanted:
 
 def _level_scope(group: Group):
     level = GROUP_LEVEL[GroupKind(group.kind)]
-    conditions = [Case.level == level, Case.status != CaseStatus.closed.value, Case.merged_into_id.is_(None)]
+    # Cases referred to a committee or decided wait for the committee, not for this group.
+    conditions = [Case.level == level, Case.status.not_in((CaseStatus.closed.value, CaseStatus.decided.value)),
+                  Case.referred_to_committee.is_(False), Case.merged_into_id.is_(None)]
     if group.kind == GroupKind.work_group.value:
         conditions.append(Case.business_area_id == group.business_area_id)
     return conditions
@@ -156,6 +160,14 @@ def wanted_items(session: Session, meeting: Meeting, group: Group, *, clock: Clo
     today = clock.now().astimezone(STOCKHOLM).date()
     previous = previous_meeting(session, meeting)
     since = previous.starts_at if previous else meeting.starts_at - timedelta(days=31)
+    # Planned changes: everything reported after the previous agenda was frozen (or generated),
+    # so a change reported between that and the meeting comes on this agenda, not on none.
+    changes_since = since
+    if previous is not None:
+        frozen = session.execute(select(func.coalesce(Agenda.published_at, Agenda.generated_at))
+                                 .where(Agenda.meeting_id == previous.id)).scalar()
+        if frozen is not None:
+            changes_since = min(frozen, since)
     level_scope = _level_scope(group)
     wanted = [
         Wanted("standing:opening", "opening", "Mötets öppnande", ""),
@@ -201,7 +213,7 @@ def wanted_items(session: Session, meeting: Meeting, group: Group, *, clock: Clo
     # Information: planned changes and new cases since the last meeting.
     if group.kind in (GroupKind.coordination_group.value, GroupKind.work_group.value):
         changes = select(PlannedChange, Organisation.name).join(Organisation, Organisation.id == PlannedChange.organisation_id) \
-            .where(PlannedChange.reported_at >= since, PlannedChange.reported_at < meeting.starts_at)
+            .where(PlannedChange.reported_at >= changes_since, PlannedChange.reported_at < meeting.starts_at)
         if group.kind == GroupKind.work_group.value:
             changes = changes.where(PlannedChange.business_area_id == group.business_area_id)
         for change, org in session.execute(changes.order_by(PlannedChange.reported_at)).all():
@@ -224,8 +236,23 @@ def wanted_items(session: Session, meeting: Meeting, group: Group, *, clock: Clo
         wanted.append(Wanted(f"committee:{case.id}", "committee", f"{case.reference} {case.title}",
                              f"Bereds för beslut i nämnd.{' Verksamhetsområde: ' + area if area else ''}",
                              case_id=case.id, carried_from=carried.get(f"committee:{case.id}")))
+    wanted += _from_cancelled(session, meeting, previous)
     wanted.append(Wanted("standing:other", "other", "Övriga frågor", ""))
     return wanted
+
+
+def _from_cancelled(session: Session, meeting: Meeting, previous: Meeting | None) -> list[Wanted]:
+    """Items added by hand to meetings cancelled since the previous one go to this meeting."""
+    query = (select(AgendaItem, Meeting.starts_at).join(Agenda, Agenda.id == AgendaItem.agenda_id)
+             .join(Meeting, Meeting.id == Agenda.meeting_id)
+             .where(Meeting.series_id == meeting.series_id, Meeting.status == MeetingStatus.cancelled.value,
+                    Meeting.starts_at < meeting.starts_at, AgendaItem.manual.is_(True),
+                    AgendaItem.state != "removed"))
+    if previous is not None:
+        query = query.where(Meeting.starts_at > previous.starts_at)
+    return [Wanted(f"carried:{item.id}", item.section, item.title, item.body,
+                   carried_from=starts.astimezone(STOCKHOLM).date().isoformat())
+            for item, starts in session.execute(query.order_by(Meeting.starts_at, AgendaItem.position)).all()]
 
 
 def _organisation_names(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
@@ -260,7 +287,7 @@ def _carried_over(session: Session, previous: Meeting | None) -> dict[str, str]:
     decided = set(session.execute(
         select(MinutesItem.agenda_item_id).join(Minutes, Minutes.id == MinutesItem.minutes_id)
         .where(Minutes.meeting_id == previous.id, Minutes.status == MinutesStatus.approved.value,
-               MinutesItem.outcome.not_in(("", "postpone")))).scalars())
+               MinutesItem.outcome.not_in(UNDECIDED))).scalars())
     day = previous.starts_at.astimezone(STOCKHOLM).date().isoformat()
     return {item.source_key: day for item in session.execute(
         select(AgendaItem).where(AgendaItem.agenda_id == agenda.id, AgendaItem.case_id.is_not(None),
@@ -308,16 +335,18 @@ def generate_agenda(session: Session, meeting: Meeting, *, clock: Clock, working
     for item in existing.values():
         positions[item.section] = max(positions.get(item.section, 0), item.position)
     wanted_keys = set()
+    new_rows: list[dict] = []
     for want in wanted:
         wanted_keys.add(want.key)
         item = existing.get(want.key)
         if item is None:
             positions[want.section] = positions.get(want.section, 0) + 10
-            session.add(AgendaItem(agenda_id=agenda.id, section=want.section, position=positions[want.section],
-                                   source_key=want.key, case_id=want.case_id, action_id=want.action_id,
-                                   planned_change_id=want.planned_change_id, title=want.title[:300], body=want.body,
-                                   state="current" if first else "new", carried_from=want.carried_from,
-                                   changed_in_generation=next_generation))
+            new_rows.append(dict(agenda_id=agenda.id, section=want.section, position=positions[want.section],
+                                 source_key=want.key, case_id=want.case_id, action_id=want.action_id,
+                                 planned_change_id=want.planned_change_id, title=want.title[:300], body=want.body,
+                                 state="current" if first else "new", carried_from=want.carried_from,
+                                 changed_in_generation=next_generation, removed_reason="", manual=False,
+                                 edited=False, moved=False))
             added += 1
             continue
         changed = False
@@ -336,6 +365,9 @@ def generate_agenda(session: Session, meeting: Meeting, *, clock: Clock, working
             item.state, item.changed_in_generation = "stale", next_generation
             session.add(item)
             stale += 1
+    if new_rows:
+        # One statement for all new items (their ids are not needed here).
+        session.execute(AgendaItem.__table__.insert(), new_rows)
     if first or added or stale or updated:
         agenda.generation = next_generation
         agenda.generated_at = clock.now()
@@ -468,6 +500,11 @@ def members(session: Session, group_id: int) -> list[User]:
 def publish_agenda(session: Session, agenda: Agenda, *, user_id: int, clock: Clock, base_url: str) -> AgendaVersion:
     """Freeze the agenda as a version, make it visible to the steering role, and tell the
     members (one mail each, once)."""
+    # Lock the row and read it again: of two clicks on Publish, the second sees it published.
+    query = select(Agenda).where(Agenda.id == agenda.id).execution_options(populate_existing=True)
+    if _is_postgres(session):
+        query = query.with_for_update()
+    agenda = session.execute(query).scalars().one()
     if agenda.status == AgendaStatus.published.value:
         raise ValidationFailed(_l("The agenda is already published."))
     if agenda.generation == 0:

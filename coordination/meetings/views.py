@@ -7,13 +7,14 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from coordination.access import allow, can_view_meeting, ensure
 from coordination.auth.models import Role
 from coordination.clock import STOCKHOLM
 from coordination.db import get_session
 from coordination.errors import DomainError, ValidationFailed
-from coordination.forms import small_int
+from coordination.forms import apply_errors, small_int
 from coordination.meetings import minutes as minutes_service
 from coordination.meetings import services
 from coordination.meetings.forms import (
@@ -92,10 +93,14 @@ def show(meeting_id: int):
 
 
 def _case_refs(db, items: dict) -> dict[int, str]:
+    """References of the agenda's cases that this person may open (for the links)."""
+    from coordination.access import case_scope
     from coordination.cases.models import Case
 
     ids = {i.case_id for section in items.values() for i in section if i.case_id}
-    return dict(db.execute(select(Case.id, Case.reference).where(Case.id.in_(ids))).all()) if ids else {}
+    if not ids or current_user.role == Role.admin.value:
+        return {}
+    return dict(db.execute(select(Case.id, Case.reference).where(Case.id.in_(ids), case_scope(current_user))).all())
 
 
 def _local_times(meeting: Meeting):
@@ -207,6 +212,10 @@ def publish(meeting_id: int):
     except DomainError as error:
         db.rollback()
         _flash_error(error)
+    except IntegrityError:
+        # Two clicks at once on SQLite: the unique version keeps one; say so instead of an error page.
+        db.rollback()
+        flash(_("The agenda is already published."), "info")
     return _back(meeting_id)
 
 
@@ -331,11 +340,8 @@ def minutes(meeting_id: int):
                 return redirect(url_for("meetings.minutes", meeting_id=meeting_id, _anchor=f"decision-{item_id}"))
             except ValidationFailed as error:
                 db.rollback()
-                for name, messages in error.errors.items():
-                    target = getattr(form, name, form.decision)
-                    target.errors = list(target.errors) + [str(m) for m in messages]
-                if not error.errors:
-                    form.decision.errors = [str(error.message)]
+                for message in apply_errors(form, error, fallback=form.decision):
+                    flash(message, "error")
         status = 400
     return render_template("meetings/minutes.html", meeting=meeting, series=series, agenda=agenda, minutes=current,
                            items=items, decisions=decisions, forms=forms, sections=SECTION_LABELS,

@@ -731,7 +731,7 @@ SV.update({
     "Restore": "Återställ",
     "Save the decision": "Spara beslutet",
     "Say what each action item is.": "Ange vad varje åtgärd är.",
-    "Section": "Rubrik",
+    "Section": "Avsnitt",
     "Series": "Serie",
     "Shown on the company's status link.": "Visas på företagets statuslänk.",
     "Start a correction": "Påbörja en rättelse",
