@@ -497,7 +497,7 @@ def test_a_wrong_now_is_a_clear_error_not_a_traceback(app):
 
 # --- rules never move a case down; disabled rules; people moving cases ----------------------------
 
-def test_a_rule_never_moves_a_case_down(app, session, client, w):
+def test_a_rule_never_moves_a_case_down(app, session, w):
     case = make_case(session, received=sthlm(2026, 12, 21), level=3, orgs=[w.tk, w.sbk], major_significance=True,
                      estimated_cost_sek=9_000_000, agendas_without_decision=4)
     session.commit()

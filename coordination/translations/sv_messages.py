@@ -967,3 +967,50 @@ SV.update({
     "not confirmed": "inte bekräftad",
     "sole trader": "enskild firma",
 })
+
+# --- development projects and outreach (issue 8, second part) ---
+SV.update({
+    "%(informed)s of %(total)s": "%(informed)s av %(total)s",
+    "%(informed)s of %(total)s informed": "%(informed)s av %(total)s informerade",
+    "%(n)s mails are on their way through the outbox.": "%(n)s e-brev är på väg via utkorgen.",
+    "%(n)s marked as informed.": "%(n)s markerade som informerade.",
+    "%(num)d contact with e-mail": ("%(num)d kontakt med e-post", "%(num)d kontakter med e-post"),
+    "A development project in or near business areas gives the list of companies and property owners to inform. "
+    "Mark who has been told, and how, or send them a mail through the system.":
+        "Ett utvecklingsprojekt i eller nära verksamhetsområden ger listan över företag och fastighetsägare som "
+        "ska informeras. Markera vilka som fått veta och hur, eller skicka dem ett e-brev via systemet.",
+    "Answer (optional)": "Svar (valfritt)",
+    "Business areas affected": "Berörda verksamhetsområden",
+    "Choose how they were told.": "Välj hur de informerades.",
+    "Choose the business areas the project affects.": "Välj de verksamhetsområden som projektet berör.",
+    "Companies and property owners in the affected areas": "Företag och fastighetsägare i de berörda områdena",
+    "Detailed plan": "Detaljplan",
+    "Development project (exploatering)": "Exploateringsprojekt",
+    "Development projects and outreach": "Utvecklingsprojekt och uppsökande arbete",
+    "How": "Hur",
+    "Informed": "Informerad",
+    "Letter": "Brev",
+    "Mark as informed": "Markera som informerade",
+    "Mark the chosen as informed": "Markera de valda som informerade",
+    "Message": "Meddelande",
+    "New project": "Nytt projekt",
+    "No companies or property owners are registered in the affected areas.":
+        "Inga företag eller fastighetsägare är registrerade i de berörda områdena.",
+    "No projects yet.": "Inga projekt ännu.",
+    "None of the chosen companies has a contact person with an e-mail address.":
+        "Inget av de valda företagen har en kontaktperson med e-postadress.",
+    "Not yet": "Inte ännu",
+    "Nothing was sent.": "Inget skickades.",
+    "One mail per contact person with an e-mail address, through the outbox. {company} and {name} are replaced by "
+    "the company's and the person's name.":
+        "Ett e-brev per kontaktperson med e-postadress, via utkorgen. {company} och {name} ersätts med företagets "
+        "och personens namn.",
+    "Or send the chosen a mail": "Eller skicka ett e-brev till de valda",
+    "Outreach list": "Lista för uppsökande arbete",
+    "Project": "Projekt",
+    "Projects, newest first": "Projekt, nyaste först",
+    "Road works": "Vägarbete",
+    "Send the mails": "Skicka e-breven",
+    "Write a subject.": "Skriv ett ämne.",
+    "Write the message.": "Skriv meddelandet.",
+})
