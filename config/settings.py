@@ -36,6 +36,8 @@ class Base:
     OUTBOX_SEND_SECONDS = 30
     ROUTING_SWEEP_MINUTES = 15
     AGENDA_JOB_MINUTES = 60
+    # Contact details of closed cases are anonymised this many months after closing.
+    RETENTION_MONTHS = 36
     # Links in mails sent by jobs (no request to take the host from).
     BASE_URL = "http://127.0.0.1:5000"
     ATTACHMENTS_DIR = str(ROOT / "instance" / "attachments")
@@ -83,6 +85,7 @@ ENV_KEYS = {
     "ATTACHMENTS_DIR": str,
     "ROUTING_SWEEP_MINUTES": int,
     "BASE_URL": str,
+    "RETENTION_MONTHS": int,
     "INTAKE_RATE_LIMIT": str,
     "RATELIMIT_STORAGE_URI": str,
 }

@@ -71,6 +71,15 @@ def reminders_job(app: Flask):
     return work
 
 
+def retention_job(app: Flask):
+    from coordination.companies.privacy import apply_retention
+
+    def work(session, clock):
+        apply_retention(session, clock=clock, months=app.config["RETENTION_MONTHS"])
+
+    return work
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="Europe/Stockholm",
                                   job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
@@ -93,4 +102,6 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler.add_job(run_job, "cron", day_of_week="mon-fri", hour=7, minute=0,
                       args=[app, "reminders", reminders_job(app)], id="reminders",
                       name="Reminders of action items and daily digests")
+    scheduler.add_job(run_job, "cron", hour=2, minute=30, args=[app, "retention", retention_job(app)],
+                      id="retention", name="Anonymise contact details of cases closed long ago")
     return scheduler

@@ -207,15 +207,6 @@ def save_contact(session: Session, company: Company, contact: ContactPerson | No
 ANONYMISED = "Anonymiserad"
 
 
-def anonymise_contact(session: Session, contact: ContactPerson, *, clock: Clock) -> None:
-    """Remove the person's name and details everywhere they are kept; the row (and that there
-    was a contact) stays for the history."""
-    contact.name, contact.role, contact.email, contact.phone = ANONYMISED, "", "", ""
-    contact.anonymised_at = clock.now()
-    session.add(contact)
-    session.flush()
-
-
 # --- the contact log ---------------------------------------------------------------------------------
 
 def log_contact(session: Session, *, user_id: int, kind: str, at: datetime, note: str, company_ids: list[int],

@@ -176,9 +176,11 @@ def anonymise(company_id: int, contact_id: int):
     contact = db.get(ContactPerson, contact_id)
     if contact is None or contact.company_id != company_id:
         abort(404)
-    services.anonymise_contact(db, contact, clock=clock())
+    from coordination.companies.privacy import anonymise_contact_everywhere
+
+    anonymise_contact_everywhere(db, contact, clock=clock())
     db.commit()
-    flash(_("The contact person was anonymised."), "success")
+    flash(_("The contact person was anonymised, also on the cases they raised."), "success")
     return redirect(url_for("companies.show", company_id=company_id, _anchor="contacts"))
 
 
@@ -309,3 +311,119 @@ def project(project_id: int):
     return render_template("companies/project.html", project=found, areas=areas,
                            outreach=outreach.outreach_list(db, found), kinds=PROJECT_KIND_LABELS, how=HOW_LABELS,
                            form_values=request.form), status
+
+
+# --- personal data ----------------------------------------------------------------------------------
+
+@bp.route("/personuppgifter", methods=["GET", "POST"])
+@allow(*REGISTER)
+def personal_data():
+    """Registerutdrag (everything held about a person, as JSON) and anonymisation by e-mail."""
+    import json
+
+    from flask import Response
+
+    from coordination.companies.privacy import anonymise_person, person_extract
+
+    db = get_session()
+    email = (request.values.get("email") or "").strip()
+    if request.method == "POST" and email:
+        if request.form.get("action") == "anonymise":
+            counts = anonymise_person(db, email=email, now=clock().now())
+            db.commit()
+            flash(_("Anonymised: %(contacts)s contact persons, %(cases)s cases, %(mails)s unsent mails.", **counts),
+                  "success")
+            return redirect(url_for("companies.personal_data"))
+        extract = person_extract(db, email=email)
+        body = json.dumps(extract, ensure_ascii=False, indent=2)
+        response = Response(body, mimetype="application/json")
+        response.headers.set("Content-Disposition", "attachment", filename="registerutdrag.json")
+        return response
+    if request.method == "POST":
+        flash(_("Enter the person's e-mail address."), "error")
+        return render_template("companies/personal_data.html"), 400
+    return render_template("companies/personal_data.html")
+
+
+# --- import ----------------------------------------------------------------------------------------------
+
+def _import_dir():
+    from pathlib import Path
+
+    from flask import current_app
+
+    path = Path(current_app.instance_path) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@bp.route("/foretag/import", methods=["GET", "POST"])
+@allow(*REGISTER)
+def import_companies():
+    """Upload a CSV, see a verdict per row, then save all rows at once (or nothing)."""
+    import secrets
+
+    from coordination.companies import importer
+
+    db = get_session()
+    if request.method == "GET":
+        return render_template("companies/import.html", preview=None, token=None)
+    token = request.form.get("token", "")
+    if token:
+        if not token.isalnum() or len(token) > 64 or not (_import_dir() / f"{token}.csv").exists():
+            flash(_("The uploaded file has expired; upload it again."), "error")
+            return render_template("companies/import.html", preview=None, token=None), 400
+        text = (_import_dir() / f"{token}.csv").read_text(encoding="utf-8")
+        result = importer.preview(db, text)
+        try:
+            counts = importer.apply(db, result, clock=clock())
+        except ValidationFailed as error:
+            db.rollback()
+            flash(str(error.message), "error")
+            return render_template("companies/import.html", preview=result, token=None), 400
+        db.commit()
+        (_import_dir() / f"{token}.csv").unlink(missing_ok=True)
+        flash(_("Imported: %(new)s new, %(update)s updated.", **counts), "success")
+        return redirect(url_for("companies.index"))
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Choose a CSV file."), "error")
+        return render_template("companies/import.html", preview=None, token=None), 400
+    try:
+        text = importer.decode(upload.read(10 * 1024 * 1024 + 1)[: 10 * 1024 * 1024])
+    except ValidationFailed as error:
+        flash(str(error.message), "error")
+        return render_template("companies/import.html", preview=None, token=None), 400
+    result = importer.preview(db, text)
+    token = None
+    if result.ok:
+        token = secrets.token_hex(16)
+        (_import_dir() / f"{token}.csv").write_text(text, encoding="utf-8")
+    return render_template("companies/import.html", preview=result, token=token), (200 if result.ok else 400)
+
+
+@bp.route("/planerade-forandringar/<int:change_id>/projekt", methods=["POST"])
+@allow(Role.coordinator)
+def project_from_change(change_id: int):
+    """A reported planned change becomes a project whose outreach list the coordinator works through."""
+    from coordination.actions.models import PlannedChange
+
+    db = get_session()
+    change = db.get(PlannedChange, change_id)
+    if change is None:
+        abort(404)
+    existing = db.execute(select(DevelopmentProject).where(DevelopmentProject.planned_change_id == change.id)).scalars().first()
+    if existing:
+        return redirect(url_for("companies.project", project_id=existing.id))
+    if change.business_area_id is None:
+        flash(_("The planned change is not tied to a business area; create the project by hand and choose the areas."),
+              "error")
+        return redirect(url_for("companies.edit_project"))
+    created = outreach.save_project(db, None, name=change.title, kind="other", description=change.description,
+                                    starts_on=change.starts_on, ends_on=change.ends_on,
+                                    business_area_ids=[change.business_area_id], clock=clock())
+    created.planned_change_id = change.id
+    db.add(created)
+    db.commit()
+    flash(_("%(name)s was saved.", name=created.name), "success")
+    return redirect(url_for("companies.project", project_id=created.id))

@@ -952,7 +952,6 @@ SV.update({
         "Det är ett personnummer (12 siffror). Bara en enskild firma registreras med ett sådant; kryssa i rutan "
         "eller ange företagets organisationsnummer.",
     "The contact person was added.": "Kontaktpersonen lades till.",
-    "The contact person was anonymised.": "Kontaktpersonen anonymiserades.",
     "The contact was logged.": "Kontakten loggades.",
     "The contact was not logged.": "Kontakten loggades inte.",
     "The latest 100 contacts": "De senaste 100 kontakterna",
@@ -1013,4 +1012,65 @@ SV.update({
     "Send the mails": "Skicka e-breven",
     "Write a subject.": "Skriv ett ämne.",
     "Write the message.": "Skriv meddelandet.",
+})
+
+# --- import and personal data (issue 8, third part) ---
+SV.update({
+    "%(new)s new, %(update)s updated, %(error)s with errors.": "%(new)s nya, %(update)s uppdateras, %(error)s med fel.",
+    "A CSV file with a header row: namn, organisationsnummer, typ (företag, fastighetsägare or båda), adress, "
+    "fastighetsbeteckningar and verksamhetsområden (several separated by |). Separate the fields with ; or ,. A "
+    "company already in the register (same organisation number) is updated, not added again. Nothing is saved "
+    "until you have seen the preview.":
+        "En CSV-fil med en rubrikrad: namn, organisationsnummer, typ (företag, fastighetsägare eller båda), adress, "
+        "fastighetsbeteckningar och verksamhetsområden (flera åtskilda med |). Skilj fälten åt med ; eller ,. Ett "
+        "företag som redan finns i registret (samma organisationsnummer) uppdateras i stället för att läggas till "
+        "igen. Inget sparas förrän du har sett förhandsgranskningen.",
+    "Anonymise the person": "Anonymisera personen",
+    "Anonymised: %(contacts)s contact persons, %(cases)s cases, %(mails)s unsent mails.":
+        "Anonymiserat: %(contacts)s kontaktpersoner, %(cases)s ärenden, %(mails)s ej skickade e-brev.",
+    "At most %(n)s rows can be imported at a time.": "Högst %(n)s rader kan läsas in åt gången.",
+    "CSV file": "CSV-fil",
+    "Choose a CSV file.": "Välj en CSV-fil.",
+    "Correct the rows with errors in the file and upload it again. Nothing was saved.":
+        "Rätta raderna med fel i filen och ladda upp den igen. Inget sparades.",
+    "Download the extract (JSON)": "Ladda ned registerutdraget (JSON)",
+    "Enter the person's e-mail address.": "Ange personens e-postadress.",
+    "Every row of the file": "Varje rad i filen",
+    "For requests under the data protection regulation. The extract lists everything the system holds about a "
+    "person: contact person entries, the cases they raised, contacts with their companies and the mails sent to "
+    "them. Anonymising removes their name, e-mail address and phone number from the register, from those cases and "
+    "from the search, and stops unsent mails; the history keeps that something happened, not who.":
+        "För begäranden enligt dataskyddsförordningen. Registerutdraget visar allt systemet har om en person: "
+        "uppgifter som kontaktperson, ärenden personen har lämnat, kontakter med deras företag och e-brev som "
+        "skickats till dem. Anonymisering tar bort namn, e-postadress och telefonnummer ur registret, ur ärendena "
+        "och ur sökningen och stoppar ej skickade e-brev; historiken behåller att något hände, inte vem.",
+    "Import all rows": "Läs in alla rader",
+    "Import companies": "Läs in företag",
+    "Import from CSV": "Läs in från CSV",
+    "Imported: %(new)s new, %(update)s updated.": "Inläst: %(new)s nya, %(update)s uppdaterade.",
+    "Preview": "Förhandsgranskning",
+    "Result": "Resultat",
+    "Row": "Rad",
+    "Show the preview": "Visa förhandsgranskningen",
+    "The contact person was anonymised, also on the cases they raised.":
+        "Kontaktpersonen anonymiserades, även i de ärenden personen har lämnat.",
+    "The file has no rows to import.": "Filen har inga rader att läsa in.",
+    "The file has rows with errors; nothing was saved.": "Filen har rader med fel; inget sparades.",
+    "The file is empty.": "Filen är tom.",
+    "The file is not a text (CSV) file.": "Filen är inte en textfil (CSV).",
+    "The file needs the columns namn and organisationsnummer in its first row.":
+        "Filen behöver kolumnerna namn och organisationsnummer på första raden.",
+    "The first 500 rows are shown.": "De första 500 raderna visas.",
+    "The kind must be företag, fastighetsägare or båda.": "Typen ska vara företag, fastighetsägare eller båda.",
+    "The name is missing.": "Namnet saknas.",
+    "The person's e-mail address": "Personens e-postadress",
+    "The same organisation number as row %(line)s.": "Samma organisationsnummer som rad %(line)s.",
+    "The uploaded file has expired; upload it again.": "Den uppladdade filen har gått ut; ladda upp den igen.",
+    "Unknown business area: %(area)s.": "Okänt verksamhetsområde: %(area)s.",
+    "update": "uppdateras",
+})
+SV.update({
+    "The planned change is not tied to a business area; create the project by hand and choose the areas.":
+        "Den planerade förändringen är inte knuten till ett verksamhetsområde; skapa projektet för hand och välj "
+        "områdena.",
 })
