@@ -5,7 +5,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, SelectMultipleField
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Length, StopValidation, ValidationError
 
 
 MAX_ID = 2**31 - 1
@@ -80,7 +80,12 @@ def max_length(n: int) -> Length:
 
 
 class WholeNumberField(IntegerField):
-    """An integer field whose wrong input ("12,5", "tolv") gets a message in the page's language."""
+    """An integer field whose wrong input ("12,5", "tolv") gets a message in the page's language,
+    and only that message (range checks do not run on what is not a number)."""
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
 
     def __init__(self, *args, message=None, **kwargs):
         super().__init__(*args, **kwargs)

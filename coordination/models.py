@@ -47,5 +47,6 @@ from coordination.meetings.models import (  # noqa: F401
 )
 from coordination.notifications.models import Notification, NotificationPreference  # noqa: F401
 from coordination.outbox.models import OutboxMessage  # noqa: F401
+from coordination.reports.models import Report, ReportAnswer, ReportQuestion, ReportTemplate  # noqa: F401
 from coordination.routing.models import EscalationRequest, RoutingRule, RuleAudit, RuleFiring  # noqa: F401
 from coordination.system.models import JobHeartbeat  # noqa: F401

@@ -15,7 +15,8 @@ from coordination.clock import STOCKHOLM, FixedClock
 from coordination.db import make_engine, metadata, normalise_url
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
-KEEP_TABLES = {"focus_areas", "alembic_version"}  # fixed data the migration seeds
+KEEP_TABLES = {"focus_areas", "alembic_version"}  # fixed data no test changes
+_SEEDS: dict[str, list[dict]] = {}  # what the migrations seed (rules, report templates …), restored after each test
 
 
 def pytest_configure(config):
@@ -41,21 +42,46 @@ def database_template(tmp_path_factory):
             connection.execute(text("CREATE SCHEMA public"))
         engine.dispose()
         migrate.upgrade(url)
+        snapshot_seeds(url)
         return url
     path = tmp_path_factory.mktemp("template") / "template.db"
     migrate.upgrade(f"sqlite:///{path}")
     return path
 
 
+def snapshot_seeds(url: str) -> None:
+    """Remember the rows the migrations put in a fresh database."""
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            if table.name not in KEEP_TABLES:
+                rows = [dict(r._mapping) for r in connection.execute(table.select())]
+                if rows:
+                    _SEEDS[table.name] = rows
+    engine.dispose()
+
+
+def reset_postgres(url: str) -> None:
+    """Empty every table and put back what the migrations seeded, as after `db upgrade`."""
+    engine = make_engine(url)
+    tables = [t.name for t in metadata.sorted_tables if t.name not in KEEP_TABLES]
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        for table in metadata.sorted_tables:
+            rows = _SEEDS.get(table.name)
+            if rows:
+                connection.execute(table.insert(), rows)
+                if "id" in table.c:
+                    connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                            f"(SELECT max(id) FROM {table.name}))"))
+    engine.dispose()
+
+
 @pytest.fixture
 def database_url(database_template, tmp_path):
     if PG_URL:
         yield database_template
-        engine = make_engine(database_template)
-        tables = [t.name for t in metadata.sorted_tables if t.name not in KEEP_TABLES]
-        with engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        engine.dispose()
+        reset_postgres(database_template)
     else:
         path = tmp_path / "test.db"
         shutil.copy(database_template, path)

@@ -275,12 +275,11 @@ def _memo_hash(password: str) -> str:
 _real_hash = auth_services.hash_password
 
 
-def _truncate(url):
-    engine = make_engine(url)
-    tables = [t.name for t in metadata.sorted_tables if t.name not in KEEP_TABLES]
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+def _truncate(url: str) -> None:
+    """Empty the PostgreSQL test database and put back what the migrations seed."""
+    from tests.conftest import reset_postgres
+
+    reset_postgres(url)
 
 
 class World:

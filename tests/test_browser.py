@@ -42,11 +42,10 @@ LANGUAGE_USER = "exploatering@demo.stockholm.se"
 # --- the live server -------------------------------------------------------------------------
 
 def _truncate(url: str) -> None:
-    engine = make_engine(url)
-    tables = [t.name for t in metadata.sorted_tables if t.name not in KEEP_TABLES]
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    """Empty the PostgreSQL test database and put back what the migrations seed."""
+    from tests.conftest import reset_postgres
+
+    reset_postgres(url)
 
 
 @pytest.fixture(scope="module")
