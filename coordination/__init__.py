@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from coordination.meetings.calendar_views import bp as calendar_bp
     from coordination.meetings.views import bp as meetings_bp
     from coordination.notifications.views import bp as notifications_bp
+    from coordination.reports.views import bp as reports_bp
     from coordination.routing.views import bp as routing_bp
 
     app.before_request(check_request)
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(actions_bp)
     app.register_blueprint(companies_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(notifications_bp)
     app.register_api(api)

@@ -20,6 +20,8 @@ EVENT_LABELS = {
     "decision_corrected": _l("Decision corrected"), "action_added": _l("Action item added"),
     "action_progress": _l("Action item updated"),
 }
+REPORT_STATUS_LABELS = {"draft": _l("Draft"), "submitted": _l("Submitted"), "returned": _l("Returned for completion"),
+                        "approved": _l("Approved")}
 ACTION_STATUS_LABELS = {"planned": _l("Planned"), "in_progress": _l("In progress"), "done": _l("Done"),
                         "blocked": _l("Blocked")}
 PRIORITY_LABELS = {"urgent": _l("Urgent"), "high": _l("High"), "normal": _l("Normal"), "low": _l("Low")}
@@ -65,4 +67,5 @@ def template_globals() -> dict:
         "stage_label": lambda code: label(STAGE_LABELS, code),
         "focus_area_label": focus_area_label,
         "action_status_labels": ACTION_STATUS_LABELS,
+        "report_status_label": lambda code: label(REPORT_STATUS_LABELS, code),
     }

@@ -1074,3 +1074,72 @@ SV.update({
         "Den planerade förändringen är inte knuten till ett verksamhetsområde; skapa projektet för hand och välj "
         "områdena.",
 })
+
+# --- follow-up reports (issue 9) ---
+SV.update({
+    "%(num)d committee has submitted.": ("%(num)d nämnd har lämnat in.", "%(num)d nämnder har lämnat in."),
+    "Approve": "Godkänn",
+    "Approved": "Godkänd",
+    "Cases closed: %(n)s": "Avslutade ärenden: %(n)s",
+    "Cases received: %(n)s": "Inkomna ärenden: %(n)s",
+    "Choose T1, T2 or VB.": "Välj T1, T2 eller VB.",
+    "City-wide compilation:": "Sammanställning för hela staden:",
+    "Committee": "Nämnd",
+    "Companies informed (outreach)": "Informerade företag (uppsökande arbete)",
+    "Compilation": "Sammanställning",
+    "Contact person for questions": "Kontaktperson för eventuella frågor",
+    "Each committee reports on the business policy's focus areas per reporting period: T1 (January–April), T2 "
+    "(May–August) and VB (the whole year). The facts the system knows are shown beside each focus area.":
+        "Varje nämnd rapporterar om näringslivspolicyns fokusområden per period: T1 (januari–april), T2 "
+        "(maj–augusti) och VB (hela året). Det systemet vet visas bredvid varje fokusområde.",
+    "Escalations per level": "Lyft per nivå",
+    "Facts as CSV": "Fakta som CSV",
+    "Facts for the period": "Fakta för perioden",
+    "Follow-up report": "Uppföljningsrapport",
+    "Follow-up reports": "Uppföljningsrapporter",
+    "From the data": "Ur ärendena",
+    "Give a contact person with a phone number or an e-mail address.":
+        "Ange en kontaktperson med telefonnummer eller e-postadress.",
+    "Median working days to decision": "Median arbetsdagar till beslut",
+    "Median working days to triage": "Median arbetsdagar till triage",
+    "No committees to report for.": "Inga nämnder att rapportera för.",
+    "Not started": "Inte påbörjad",
+    "Notable decisions": "Viktiga beslut",
+    "Nothing was overwritten. Both versions are shown below; combine them and save again.":
+        "Inget skrevs över. Båda versionerna visas nedan; sammanfoga dem och spara igen.",
+    "Only a submitted report can be approved.": "Bara en inlämnad rapport kan godkännas.",
+    "Only a submitted report can be returned.": "Bara en inlämnad rapport kan återlämnas.",
+    "Other information": "Övriga upplysningar",
+    "Overdue action items": "Försenade åtgärder",
+    "Reports": "Rapporter",
+    "Reports per committee and period": "Rapporter per nämnd och period",
+    "Return for completion": "Återlämna för komplettering",
+    "Returned for completion": "Återlämnad för komplettering",
+    "Review": "Granskning",
+    "Saved by someone else": "Sparat av någon annan",
+    "Say what needs completing.": "Ange vad som behöver kompletteras.",
+    "Someone else saved some answers while you were writing": "Någon annan sparade svar medan du skrev",
+    "Submit the report": "Lämna in rapporten",
+    "Submitted": "Inlämnad",
+    "The report has not been started. The officials of the organisation serving the committee start it by opening it.":
+        "Rapporten är inte påbörjad. Tjänstepersonerna på förvaltningen som betjänar nämnden påbörjar den genom att "
+        "öppna den.",
+    "The report is already submitted.": "Rapporten är redan inlämnad.",
+    "The report is submitted; it can be changed only when it is returned.":
+        "Rapporten är inlämnad; den kan ändras först när den återlämnas.",
+    "The report was approved.": "Rapporten godkändes.",
+    "The report was not returned.": "Rapporten återlämnades inte.",
+    "The report was not submitted.": "Rapporten lämnades inte in.",
+    "The report was returned for completion.": "Rapporten återlämnades för komplettering.",
+    "The report was saved.": "Rapporten sparades.",
+    "The report was submitted.": "Rapporten lämnades in.",
+    "There is already a template for %(year)s.": "Det finns redan en mall för %(year)s.",
+    "There is no report template for %(year)s.": "Det finns ingen rapportmall för %(year)s.",
+    "What needs completing": "Vad som behöver kompletteras",
+    "Work-group meetings held": "Hållna möten i arbetsgrupperna",
+    "Year": "År",
+    "Your text (not saved)": "Din text (inte sparad)",
+    "frozen when submitted": "låsta vid inlämning",
+    "level %(level)s: %(n)s": "nivå %(level)s: %(n)s",
+    "submitted %(date)s": "inlämnad %(date)s",
+})
