@@ -18,6 +18,15 @@ def _session() -> Session:
     return Session(get_engine(current_app), expire_on_commit=False)
 
 
+def _now_option(ctx, param, value):
+    """--now as an ISO time; a wrong one is a usage error with a clear message (exit 2)."""
+    try:
+        parse_now(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time, e.g. 2026-12-22T09:00 or 2026-12-22T09:00+01:00")
+    return value
+
+
 def _fail(error: DomainError) -> None:
     click.echo(f"error: {error.message}", err=True)
     for name, messages in error.errors.items():
@@ -57,7 +66,7 @@ demo_cli = AppGroup("demo", help="Demo data.")
 
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True, help="Only load into a database that has no users yet.")
-@click.option("--now", default=None, help="ISO time to treat as now (default: the real time).")
+@click.option("--now", default=None, callback=_now_option, help="ISO time to treat as now (default: the real time).")
 def demo_load(if_empty, now):
     """Load the demo organisations, areas, groups, users and cases (idempotent)."""
     from coordination.auth.models import User
@@ -132,7 +141,7 @@ routing_cli = AppGroup("routing", help="Routing rules.")
 
 
 @routing_cli.command("sweep")
-@click.option("--now", default=None, help="ISO time to treat as now (default: the real time).")
+@click.option("--now", default=None, callback=_now_option, help="ISO time to treat as now (default: the real time).")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def routing_sweep(now, dry_run, as_json):
@@ -159,7 +168,7 @@ agendas_cli = AppGroup("agendas", help="Meeting agendas.")
 
 
 @agendas_cli.command("generate")
-@click.option("--now", default=None, help="ISO time to treat as now (default: the real time).")
+@click.option("--now", default=None, callback=_now_option, help="ISO time to treat as now (default: the real time).")
 def agendas_generate(now):
     """Plan the series' meetings and generate every agenda whose lead time has come (once each)."""
     from coordination.meetings.services import generate_due_agendas
@@ -176,7 +185,7 @@ reminders_cli = AppGroup("reminders", help="Reminders of action items and daily 
 
 
 @reminders_cli.command("send")
-@click.option("--now", default=None, help="ISO time to treat as now (default: the real time).")
+@click.option("--now", default=None, callback=_now_option, help="ISO time to treat as now (default: the real time).")
 def reminders_send(now):
     """Queue today's reminders and digests (each once; the outbox sends them)."""
     from coordination.actions.reminders import send_reminders

@@ -484,9 +484,6 @@ def test_the_plain_cli_output_says_what_would_fire_and_what_fired(app, session, 
     assert stored(app, case).level == 2
 
 
-@pytest.mark.xfail(reason="BUG: `routing sweep --now igår` ends in a Python traceback (ValueError from "
-                          "coordination/clock.py parse_now, not caught in coordination/cli.py routing_sweep) "
-                          "instead of a usage error naming --now", strict=True)
 def test_a_wrong_now_is_a_clear_error_not_a_traceback(app):
     result = app.test_cli_runner().invoke(args=["routing", "sweep", "--now", "igår"])
 
@@ -522,9 +519,6 @@ def test_a_rule_never_moves_a_case_down(app, session, w):
     assert all(e.to_level is None or e.to_level >= (e.from_level or 0) for e in history(app, case))
 
 
-@pytest.mark.xfail(reason="BUG: a rule that cannot move a case (already at or above its target level) still "
-                          "writes an 'escalated' history event, so the history says 'Lyft, regel R2' for a case "
-                          "that stayed where it was (routing/engine.py apply_rule)", strict=True)
 def test_a_rule_that_cannot_move_a_case_does_not_claim_it_escalated_it(app, session, w):
     case = make_case(session, received=sthlm(2026, 12, 21), level=3, orgs=[w.tk, w.sbk])
     session.commit()
@@ -635,9 +629,6 @@ def test_after_a_manual_move_down_progress_stalling_later_still_fires(app, sessi
     assert stored(app, case).level == 2
 
 
-@pytest.mark.xfail(reason="BUG: a manual move down is undone when a rule that was disabled at the time of the "
-                          "move is enabled again: routing/services.py hold_matching_rules only holds enabled rules, "
-                          "so the re-enabled R2 fires on the next sweep and lifts the case back up", strict=True)
 def test_a_manual_move_down_stands_when_a_disabled_rule_is_enabled_again(app, session, w):
     case = make_case(session, received=sthlm(2026, 11, 20), level=2, orgs=[w.tk, w.sbk])
     session.commit()
@@ -771,11 +762,6 @@ def test_triage_and_its_rules_are_one_transaction(app, session, client, w, monke
     assert [e.kind for e in history(app, case)] == ["received"]
 
 
-@pytest.mark.xfail(reason="BUG: agendas_without_decision is never reset when a case changes level (rule "
-                          "escalation in routing/engine.py apply_rule, routing/services.py move_case, "
-                          "cases/services.py triage_case), so agendas postponed in the work group count as "
-                          "coordination-group agendas and R6 fires the moment R2 lifts the case to level 2",
-                   strict=True)
 def test_agendas_postponed_in_the_work_group_do_not_count_for_the_coordination_group(app, session, w):
     case = make_case(session, received=sthlm(2026, 11, 20), level=1, orgs=[w.tk, w.sbk], agendas_without_decision=2)
     session.commit()
@@ -786,10 +772,6 @@ def test_agendas_postponed_in_the_work_group_do_not_count_for_the_coordination_g
     assert stored(app, case).level == 2
 
 
-@pytest.mark.xfail(reason="BUG: the facts of a yes/no condition ignore the value tested: a rule firing because "
-                          "a case is NOT of major significance records 'markerat som större dignitet' "
-                          "(routing/vocabulary.py FACT_TEXTS/describe have one text per boolean field)",
-                   strict=True)
 def test_the_facts_of_a_no_condition_say_no(app, session, w):
     with fresh(app) as s:
         services.save_rule(s, None, {
@@ -907,10 +889,6 @@ def test_a_request_needs_a_reason_and_a_level_above(app, session, client, w):
         assert s.execute(select(func.count()).select_from(EscalationRequest)).scalar_one() == 0
 
 
-@pytest.mark.xfail(reason="BUG: accepting an escalation request moves the case to the requested level even when "
-                          "it has since gone higher, i.e. an 'escalation' moves it down (routing/services.py "
-                          "resolve_request calls move_case without checking request.to_level > case.level)",
-                   strict=True)
 def test_accepting_a_request_never_moves_a_case_down(app, session, client, w):
     case = make_case(session, received=sthlm(2026, 11, 20), level=1, orgs=[w.tk])
     session.commit()

@@ -278,6 +278,7 @@ def triage_case(session: Session, case: Case, data: TriageInput, *, actor_user_i
     if "level" in changes:
         case.level_seq += 1
         case.level_entered_at = now
+        case.agendas_without_decision = 0
     case.last_progress_at = now
     if first_triage:
         case.status = CaseStatus.triaged.value

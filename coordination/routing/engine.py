@@ -71,6 +71,10 @@ def apply_rule(session: Session, rule: RoutingRule, *, clock: Clock, working_day
     now = clock.now()
     run_id = secrets.token_hex(16)
     where = rule_sql(rule, now=now, working_days=working_days)
+    escalate_to = max((a["to_level"] for a in rule.actions if a["type"] == "escalate"), default=None)
+    if escalate_to:
+        # A case already at or above the level is no business of an escalating rule.
+        where = where & (func.coalesce(Case.level, 0) < escalate_to)
     candidates = select(literal(rule.id), Case.id, trigger_key_sql(), literal(run_id), literal(rule.version),
                         literal(now, type_=RuleFiring.__table__.c.at.type)).where(where)
     if case_ids is not None:
@@ -93,10 +97,11 @@ def apply_rule(session: Session, rule: RoutingRule, *, clock: Clock, working_day
     values = _facts_values(session, rule, cases, now=now, working_days=working_days)
     before = {c.id: c.level for c in cases}
 
-    escalate_to = max((a["to_level"] for a in rule.actions if a["type"] == "escalate"), default=None)
     changes: dict = {}
     if escalate_to:
-        changes.update(level=escalate_to, level_seq=Case.level_seq + 1, level_entered_at=now)
+        # A new level: its agendas without a decision are counted afresh (R6).
+        changes.update(level=escalate_to, level_seq=Case.level_seq + 1, level_entered_at=now,
+                       agendas_without_decision=0)
     if any(a["type"] == "mark_committee" for a in rule.actions):
         changes["prepared_for_committee"] = True
     if any(a["type"] == "flag_overdue" for a in rule.actions):

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from coordination.forms import BaseForm, SubForm
 from wtforms import BooleanField, FieldList, FormField, StringField, TextAreaField
+from wtforms.validators import NumberRange, Optional
 
 from coordination.forms import ChoiceField, MultiChoiceField, WholeNumberField, max_length, optional_int
 from coordination.routing.vocabulary import ACTIONS, FIELDS, LEVELS, NOTIFY_TARGETS, OPERATORS
@@ -30,7 +31,9 @@ class RuleForm(BaseForm):
     name_en = StringField(_l("Name (English)"), validators=[max_length(200)])
     description = TextAreaField(_l("Description"), validators=[max_length(2000)])
     enabled = BooleanField(_l("Enabled"))
-    position = WholeNumberField(_l("Order"), description=_l("Rules run in this order, lowest first."))
+    position = WholeNumberField(_l("Order"), description=_l("Rules run in this order, lowest first."),
+                                validators=[Optional(), NumberRange(min=0, max=100000,
+                                                                    message=_l("Give an order between 0 and 100 000."))])
     on_change = BooleanField(_l("Runs when a case changes (triage, edits)"))
     on_sweep = BooleanField(_l("Runs in the regular sweep (time-based conditions)"))
     levels = MultiChoiceField(_l("Applies to cases at"), coerce=int, choices=list(LEVELS.items()),

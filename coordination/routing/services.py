@@ -170,6 +170,7 @@ def move_case(session: Session, case: Case, *, to_level: int, reason: str, actor
     now = clock.now()
     from_level = case.level
     case.level, case.level_seq, case.level_entered_at = to_level, case.level_seq + 1, now
+    case.agendas_without_decision = 0
     case.last_progress_at = now
     if case.status == CaseStatus.new.value:
         case.status = CaseStatus.triaged.value
@@ -194,8 +195,8 @@ def hold_matching_rules(session: Session, case: Case, *, clock: Clock, working_d
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     held = []
-    rules = session.execute(select(RoutingRule).where(RoutingRule.enabled.is_(True))
-                            .order_by(RoutingRule.position)).scalars().all()
+    # Disabled rules too: one switched on later must not undo this person's decision either.
+    rules = session.execute(select(RoutingRule).order_by(RoutingRule.position)).scalars().all()
     key = f"L{case.level or 0}#{case.level_seq}"
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     for rule in rules:
@@ -260,6 +261,8 @@ def resolve_request(session: Session, request: EscalationRequest, *, accept: boo
                                errors={"answer": [_l("Say why the request is declined.")]})
     case = session.get(Case, request.case_id)
     now = clock.now()
+    if accept and (case.level or 0) >= request.to_level:
+        raise ValidationFailed(_l("The case is already at that level or higher; decline the request with an answer."))
     if accept:
         move_case(session, case, to_level=request.to_level,
                   reason=(answer or "").strip() or request.reason, actor_user_id=actor_user_id, clock=clock,

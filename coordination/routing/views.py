@@ -63,8 +63,10 @@ def _definition(form: RuleForm) -> tuple[dict, list[tuple[str, str]]]:
                 problems.append((sub.field.id, _("Choose what the condition tests, or empty the value.")))
             continue
         field = FIELDS[sub.field.data]
-        conditions.append({"field": field.name, "op": sub.op.data or field.ops[0],
-                           "value": _parse_value(field.kind, sub.value.data)})
+        if not sub.op.data:
+            problems.append((sub.op.id, _("Choose a comparison that fits %(field)s.", field=field.label)))
+            continue
+        conditions.append({"field": field.name, "op": sub.op.data, "value": _parse_value(field.kind, sub.value.data)})
     actions = []
     for entry in form.actions.entries:
         sub = entry.form

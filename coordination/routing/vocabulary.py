@@ -198,10 +198,15 @@ FACT_TEXTS: dict[str, tuple[str, str]] = {
                             "action item overdue by {n} working days: {title}"),
     "agendas_without_decision": ("{n} dagordningar utan beslut", "{n} agendas without a decision"),
     "major_significance": ("markerat som större dignitet", "marked as of major significance"),
+    "major_significance:no": ("inte markerat som större dignitet", "not marked as of major significance"),
     "needs_department_head_decision": ("kräver beslut på förvaltningschefsnivå",
                                        "needs a decision at department-head level"),
+    "needs_department_head_decision:no": ("kräver inte beslut på förvaltningschefsnivå",
+                                          "does not need a decision at department-head level"),
     "needs_political_decision": ("kräver politiskt beslut", "needs a political decision"),
+    "needs_political_decision:no": ("kräver inte politiskt beslut", "does not need a political decision"),
     "prepared_for_committee": ("bereds till nämnd", "prepared for committee"),
+    "prepared_for_committee:no": ("bereds inte till nämnd", "not prepared for committee"),
     "status": ("status {value}", "status {value}"),
     "priority": ("prioritet {value}", "priority {value}"),
     "category": ("kategori {value}", "category {value}"),
@@ -225,7 +230,8 @@ def describe(condition: dict, values: dict) -> dict | None:
     holds = _holds(condition, value)
     if not holds:
         return None
-    sv, en = FACT_TEXTS[name]
+    text_key = f"{name}:no" if FIELDS[name].kind == "bool" and not value else name
+    sv, en = FACT_TEXTS[text_key]
     word_sv, word_en = WORDS.get(value, (value, value)) if isinstance(value, str) else (value, value)
     fields = {"n": value, "value": "{value}",
               "names": ", ".join(values.get("organisation_names", [])),

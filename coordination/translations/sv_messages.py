@@ -1143,3 +1143,8 @@ SV.update({
     "level %(level)s: %(n)s": "nivå %(level)s: %(n)s",
     "submitted %(date)s": "inlämnad %(date)s",
 })
+SV.update({
+    "Give an order between 0 and 100 000.": "Ange en ordning mellan 0 och 100 000.",
+    "The case is already at that level or higher; decline the request with an answer.":
+        "Ärendet är redan på den nivån eller högre; avslå begäran med ett svar.",
+})
