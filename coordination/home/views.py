@@ -32,8 +32,14 @@ def index():
         return redirect(url_for("admin.index"))
     groups = org_services.groups_of_user(session, current_user.id)
     organisation = session.get(Organisation, current_user.organisation_id) if current_user.organisation_id else None
+    if role in (Role.coordinator.value, Role.steering.value):
+        from coordination.dashboard.services import dashboard
+        from coordination.dashboard.views import figures
+
+        dash = dashboard(session, clock=clock(), working_days=working_days(), scope=case_scope(current_user))
+        charts = {"dash": dash, "fig": figures(dash)}
     if role == Role.coordinator.value:
-        return render_template("home/coordinator.html", groups=groups, organisation=organisation,
+        return render_template("home/coordinator.html", groups=groups, organisation=organisation, **charts,
                                summary=case_services.queue_summary(session, clock=clock(),
                                                                    working_days=working_days()),
                                page=_cases(QueueFilters(sort="received_desc", page_size=20)))
@@ -44,7 +50,7 @@ def index():
                                page=_cases(QueueFilters(sort="received_desc")),
                                actions=open_actions(session, organisation_id=current_user.organisation_id,
                                                     today=today_in_stockholm(clock())))
-    return render_template("home/steering.html", groups=groups, organisation=organisation,
+    return render_template("home/steering.html", groups=groups, organisation=organisation, **charts,
                            page=_cases(QueueFilters(level=3, sort="received_desc")))
 
 

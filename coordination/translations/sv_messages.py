@@ -1148,3 +1148,28 @@ SV.update({
     "The case is already at that level or higher; decline the request with an answer.":
         "Ärendet är redan på den nivån eller högre; avslå begäran med ett svar.",
 })
+
+# --- dashboard (issue 9) ---
+SV.update({
+    "%(total)s open cases: %(parts)s.": "%(total)s öppna ärenden: %(parts)s.",
+    "90th percentile": "90:e percentilen",
+    "Cases in and closed per month": "Inkomna och avslutade ärenden per månad",
+    "Cases in and closed per month, as a table": "Inkomna och avslutade ärenden per månad, som tabell",
+    "Cases received and closed per month": "Inkomna och avslutade ärenden per månad",
+    "Escalations": "Lyft",
+    "Escalations by rule, last 12 months": "Lyft per regel, senaste 12 månaderna",
+    "Figures": "Siffror",
+    "Median": "Median",
+    "Month": "Månad",
+    "No overdue action items.": "Inga försenade åtgärder.",
+    "Open cases per level": "Öppna ärenden per nivå",
+    "Open cases per level and business area": "Öppna ärenden per nivå och verksamhetsområde",
+    "Overdue action items per organisation": "Försenade åtgärder per organisation",
+    "Stays": "Vistelser",
+    "The last 12 months: %(received)s received, %(closed)s closed.":
+        "Senaste 12 månaderna: %(received)s inkomna, %(closed)s avslutade.",
+    "Time at each level, stays ended in the last 12 months (working days)":
+        "Tid på varje nivå, för vistelser som slutade de senaste 12 månaderna (arbetsdagar)",
+    "open cases": "öppna ärenden",
+    "received": "inkomna",
+})
