@@ -12,7 +12,7 @@ or where they are refused, so they answer and change nothing."""
 
 import re
 import shutil
-from datetime import datetime, time
+from datetime import date, datetime, time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -229,6 +229,117 @@ EXPECTED = {
                        "no-agenda": _row(401, 404, 404, 404, 404),
                        "missing": _row(401, 404, 404, 404, 404)},
 }
+# Action items: the coordinator, and the officials of the organisation that owns the item, update
+# one (an empty form is refused with a message back on the start page); the coordinator, and the
+# officials of an organisation concerned by the case, add one (an empty form: the case page again,
+# 400; a department official only for their own organisation, which the form's choices and the
+# service enforce, see test_actions.py). Planned changes: coordinator, department and steering
+# read them; coordinator and department report them ("post-…": an empty form, 400).
+ACTION_ITEM_ENDPOINTS = {"actions.update", "api.update_action"}
+EXPECTED.update({
+    "actions.update": {"own": _row(LOGIN, HOME, HOME, 403, 403),
+                       "other-visible": _row(LOGIN, HOME, 403, 403, 403),
+                       "other-hidden": _row(LOGIN, HOME, 403, 403, 403),
+                       "missing": _row(LOGIN, 404, 404, 403, 403)},
+    "actions.create": {"level1-own": _row(LOGIN, 400, 400, 403, 403),
+                       "level2-both": _row(LOGIN, 400, 400, 403, 403),
+                       "level1-other": _row(LOGIN, 400, 403, 403, 403),
+                       "level3-other": _row(LOGIN, 400, 403, 403, 403),
+                       "missing": _row(LOGIN, 404, 404, 403, 403),
+                       "malformed": _row(LOGIN, 404, 404, 403, 403)},
+    "actions.planned_changes": {"": _row(LOGIN, 200, 200, 200, 403),
+                                "post-empty": _row(LOGIN, 400, 400, 403, 403)},
+    # The API: listing for every case reader; creating with an organisation that does not exist
+    # (422 once allowed in, nothing created; a case the caller may not see is a 404); updating with
+    # an empty body (422: nothing to record; another organisation's item on a case the official
+    # sees is a 403, on a case they do not see a 404).
+    "api.list_actions": {"": _row(401, 200, 200, 200, 403)},
+    "api.create_action": {"level1-own": _row(401, 422, 422, 403, 403),
+                          "level1-other": _row(401, 422, 404, 403, 403),
+                          "level3-other": _row(401, 422, 404, 403, 403),
+                          "missing": _row(401, 404, 404, 403, 403)},
+    "api.update_action": {"own": _row(401, 422, 422, 403, 403),
+                          "other-visible": _row(401, 422, 403, 403, 403),
+                          "other-hidden": _row(401, 422, 404, 403, 403),
+                          "missing": _row(401, 404, 404, 403, 403)},
+})
+# The register of companies, its import, projects and personal data are the coordinator's and the
+# admin's; the contact log and turning a planned change into a project the coordinator's alone. A
+# department official sees a company's page only through a case that concerns their organisation
+# (and never its contact persons); steering members never. Empty forms answer 400; the changes a
+# request could make are a confirmation of a company already confirmed, an empty contact form (a
+# message on the company page), the anonymisation of a spare contact person nobody else looks at,
+# and a planned change without a business area (sent to the project form, nothing created).
+REGISTER_PAGE = _row(LOGIN, 200, 403, 403, 200)
+REGISTER_EMPTY_FORM = _row(LOGIN, 400, 403, 403, 400)
+REGISTER_MISSING = _row(LOGIN, 404, 403, 403, 404)
+COMPANY_PAGE = (302, "/foretag/{company_id}")
+EXPECTED.update({
+    "companies.index": {"": REGISTER_PAGE},
+    "companies.edit": {"new": REGISTER_PAGE, "existing": REGISTER_PAGE, "missing": REGISTER_MISSING,
+                       "post-new": REGISTER_EMPTY_FORM, "post-existing": REGISTER_EMPTY_FORM},
+    "companies.show": {"linked-own": _row(LOGIN, 200, 200, 403, 200),
+                       "linked-other": _row(LOGIN, 200, 403, 403, 200),
+                       "unlinked": _row(LOGIN, 200, 403, 403, 200),
+                       "missing": _row(LOGIN, 404, 404, 403, 404)},
+    "companies.confirm": {"unlinked": _row(LOGIN, COMPANY_PAGE, 403, 403, COMPANY_PAGE), "missing": REGISTER_MISSING},
+    "companies.add_contact": {"unlinked": _row(LOGIN, COMPANY_PAGE, 403, 403, COMPANY_PAGE),
+                              "missing": REGISTER_MISSING},
+    "companies.anonymise": {"spare": _row(LOGIN, COMPANY_PAGE, 403, 403, COMPANY_PAGE),
+                            "of-another-company": REGISTER_MISSING, "missing": REGISTER_MISSING},
+    "companies.contact_log": {"": _row(LOGIN, 200, 403, 403, 403), "post-empty": _row(LOGIN, 400, 403, 403, 403)},
+    "companies.projects": {"": REGISTER_PAGE},
+    "companies.edit_project": {"new": REGISTER_PAGE, "existing": REGISTER_PAGE, "missing": REGISTER_MISSING,
+                               "post-new": REGISTER_EMPTY_FORM},
+    "companies.project": {"existing": REGISTER_PAGE, "missing": REGISTER_MISSING,
+                          "post-existing": REGISTER_EMPTY_FORM},
+    "companies.personal_data": {"": REGISTER_PAGE, "post-empty": REGISTER_EMPTY_FORM},
+    "companies.import_companies": {"": REGISTER_PAGE, "post-empty": REGISTER_EMPTY_FORM},
+    "companies.project_from_change": {"no-area": _row(LOGIN, (302, "/projekt/ny"), 403, 403, 403),
+                                      "missing": _row(LOGIN, 404, 403, 403, 403)},
+})
+# Follow-up reports. The department official serves the "own" committee (Committee.organisation_id
+# is their organisation) and writes its reports; the coordinator and the admin read every report;
+# steering members read submitted and approved ones; officials of other organisations nothing.
+# A report not started is a 404 page for those who may read (only its writers start it by opening
+# it). Returning and approving are the coordinator's: an approval of a draft and a return without
+# a reason are refused with a message on the report page. The compilation: coordinator, steering
+# and admin. "post-…" sends the report form empty: a draft is saved as it was, a submitted report
+# cannot be changed (400).
+REPORT_PAGE = (302, "{report_page}")
+READ_ANY = _row(LOGIN, 200, 200, 200, 200)
+REPORT_READ = {"own-draft": _row(LOGIN, 200, 200, 403, 200),
+               "other-submitted": _row(LOGIN, 200, 403, 200, 200),
+               "other-draft": _row(LOGIN, 200, 403, 403, 200),
+               "missing": _row(LOGIN, 404, 404, 404, 404)}
+EXPECTED.update({
+    "reports.index": {"": READ_ANY},
+    "reports.report": {"own-draft": _row(LOGIN, 200, 200, 403, 200),
+                       "own-submitted": READ_ANY,
+                       "own-approved": READ_ANY,
+                       "own-returned": _row(LOGIN, 200, 200, 403, 200),
+                       "other-draft": _row(LOGIN, 200, 403, 403, 200),
+                       "other-submitted": _row(LOGIN, 200, 403, 200, 200),
+                       "other-not-started": _row(LOGIN, 404, 403, 404, 404),
+                       "missing-committee": _row(LOGIN, 404, 404, 404, 404),
+                       "bad-period": _row(LOGIN, 404, 404, 404, 404),
+                       "post-own-draft": _row(LOGIN, 403, REPORT_PAGE, 403, 403),
+                       "post-own-submitted": _row(LOGIN, 403, 400, 403, 403),
+                       "post-other-draft": _row(LOGIN, 403, 403, 403, 403),
+                       "post-other-submitted": _row(LOGIN, 403, 403, 403, 403)},
+    "reports.decide": {"approve-own-draft": _row(LOGIN, REPORT_PAGE, 403, 403, 403),
+                       "return-other-submitted": _row(LOGIN, REPORT_PAGE, 403, 403, 403),
+                       "missing": _row(LOGIN, 404, 403, 403, 403)},
+    "reports.pdf": REPORT_READ,
+    "reports.docx": REPORT_READ,
+    "reports.facts_csv": REPORT_READ,
+    "reports.compilation": {"": _row(LOGIN, 200, 403, 200, 200), "bad-period": _row(LOGIN, 404, 403, 404, 404)},
+})
+REPORT_VARIANTS = {"own-draft": ("own", 2026, "T1"), "own-submitted": ("own", 2026, "T2"),
+                   "own-approved": ("own", 2025, "VB"), "own-returned": ("own", 2025, "T1"),
+                   "other-draft": ("other", 2026, "T1"), "other-submitted": ("other", 2026, "T2")}
+REPORT_STATUS = {"own-draft": "draft", "own-submitted": "submitted", "own-approved": "approved",
+                 "own-returned": "returned", "other-draft": "draft", "other-submitted": "submitted"}
 CASE_ENDPOINTS = {"cases.show", "cases.attachment", "cases.triage", "cases.comment", "cases.link", "cases.merge",
                   "routing.move", "routing.request_escalation", "routing.resolve"}
 MEETING_ENDPOINTS = {"meetings.show", "meetings.generate", "meetings.add_item", "meetings.edit_item",
@@ -351,6 +462,8 @@ def world(database_template, tmp_path_factory):
             s.commit()
             _routing_and_meetings(w, s, clock)
             s.commit()
+            _actions_companies_reports(w, s, clock)
+            s.commit()
     finally:
         auth_services.hash_password = original
     w.existing = {"users": w.spare_user.id, "organisations": w.spare_org.id, "committees": w.spare_committee.id,
@@ -412,6 +525,53 @@ def _routing_and_meetings(w, s, clock):
     s.flush()
 
 
+def _actions_companies_reports(w, s, clock):
+    """Action items of three kinds (the official's organisation's; another organisation's on a
+    case the official sees; on one they do not), companies linked to cases, a contact person to
+    anonymise, a project, a planned change without a business area, and reports in every state
+    for a committee the official's organisation serves ("own") and one it does not ("other")."""
+    from coordination.actions.models import ActionItem, PlannedChange
+    from coordination.companies.models import Company, ContactPerson, DevelopmentProject
+    from coordination.reports.models import Report, ReportTemplate
+
+    now = clock.now()
+    w.actions = {}
+    for key, case_key, org in (("own", "level1-own", w.own), ("other-visible", "level2-both", w.other),
+                               ("other-hidden", "level3-other", w.other)):
+        w.actions[key] = ActionItem(case_id=w.cases[case_key].id, organisation_id=org.id, title=f"Åtgärd {key}",
+                                    due_date=date(2026, 12, 4), created_at=now, updated_at=now)
+        s.add(w.actions[key])
+    w.companies = {}
+    for key, case_key in (("linked-own", "level1-own"), ("linked-other", "level3-other"), ("unlinked", None)):
+        w.companies[key] = Company(name=f"Bolaget {key} AB", created_at=now, updated_at=now)
+        s.add(w.companies[key])
+        s.flush()
+        if case_key:
+            w.cases[case_key].company_id = w.companies[key].id
+            s.add(w.cases[case_key])
+    # Contact persons are the register's: never on a department official's company page.
+    s.add(ContactPerson(company_id=w.companies["linked-own"].id, name="Kontaktperson Hemlig", email="hemlig@example.se",
+                        created_at=now))
+    w.spare_contact = ContactPerson(company_id=w.companies["unlinked"].id, name="Reserv Kontakt", created_at=now)
+    s.add(w.spare_contact)
+    w.project = DevelopmentProject(name="Ny gata i Högdalen", kind="road_works", created_at=now)
+    s.add(w.project)
+    w.change = PlannedChange(organisation_id=w.own.id, title="Ledningsarbete", reported_at=now)
+    s.add(w.change)
+    w.own_committee = factories.committee(s, name="Enskede-Årsta-Vantörs stadsdelsnämnd", organisation_id=w.own.id)
+    template = s.exec(select(ReportTemplate).where(ReportTemplate.year == 2022)).one()
+    w.reports = {}
+    for key, (whose, year, period) in REPORT_VARIANTS.items():
+        committee = w.own_committee if whose == "own" else w.committee
+        status = REPORT_STATUS[key]
+        w.reports[key] = Report(template_id=template.id, committee_id=committee.id, year=year, period=period,
+                                status=status, facts={} if status == "draft" else {"period": f"{year} {period}"},
+                                submitted_at=None if status == "draft" else now,
+                                returned_reason="Komplettera fokusområde 3." if status == "returned" else "")
+        s.add(w.reports[key])
+    s.flush()
+
+
 def _params(w, endpoint, variant):
     if endpoint == "routing.rule":
         return {"existing": {"rule_id": w.rule_id}, "missing": {"rule_id": 987654}, "new": {}}[variant]
@@ -436,7 +596,15 @@ def _params(w, endpoint, variant):
                               "missing-series": 987654}[variant]}
     if endpoint == "home.organisation":
         return {"organisation_id": {"own": w.own.id, "other": w.other.id, "missing": 987654}[variant]}
-    if endpoint in CASE_ENDPOINTS or endpoint in ("api.get_case_api", "api.triage_case_api"):
+    if endpoint in ACTION_ITEM_ENDPOINTS:
+        key = "action_id" if endpoint == "actions.update" else "id"
+        return {key: 987654 if variant == "missing" else w.actions[variant].id}
+    if endpoint.startswith("companies."):
+        return _company_params(w, endpoint, variant)
+    if endpoint.startswith("reports."):
+        return _report_params(w, endpoint, variant)
+    if endpoint in CASE_ENDPOINTS or endpoint in ("api.get_case_api", "api.triage_case_api", "actions.create",
+                                                  "api.create_action"):
         case_variant = {"of-another-case": "level3-own", "missing": "level3-own"}.get(variant, variant) \
             if endpoint == "cases.attachment" else variant
         slug = {"missing": "SBR-2026-9999", "case-missing": "SBR-2026-9999",
@@ -460,6 +628,55 @@ def _params(w, endpoint, variant):
     return {}
 
 
+def _company_params(w, endpoint, variant):
+    variant = variant.removeprefix("post-")
+    if endpoint in ("companies.edit", "companies.edit_project") and variant == "new":
+        return {}
+    if endpoint in ("companies.edit_project", "companies.project"):
+        return {"project_id": 987654 if variant == "missing" else w.project.id}
+    if endpoint == "companies.project_from_change":
+        return {"change_id": 987654 if variant == "missing" else w.change.id}
+    if endpoint == "companies.anonymise":
+        company = w.companies["linked-own" if variant == "of-another-company" else "unlinked"]
+        return {"company_id": company.id, "contact_id": 987654 if variant == "missing" else w.spare_contact.id}
+    if endpoint in ("companies.edit", "companies.show", "companies.confirm", "companies.add_contact"):
+        return {"company_id": 987654 if variant == "missing" else w.companies[variant if variant != "existing"
+                                                                             else "unlinked"].id}
+    return {}
+
+
+def _report_params(w, endpoint, variant):
+    if endpoint == "reports.index":
+        return {}
+    if endpoint == "reports.compilation":
+        return {"year": 2026, "period": "T4" if variant == "bad-period" else "T2"}
+    if endpoint == "reports.report":
+        variant = variant.removeprefix("post-")
+        if variant == "other-not-started":
+            return {"committee_id": w.committee.id, "year": 2026, "period": "VB"}
+        if variant == "missing-committee":
+            return {"committee_id": 987654, "year": 2026, "period": "T1"}
+        if variant == "bad-period":
+            return {"committee_id": w.own_committee.id, "year": 2026, "period": "T4"}
+        report = w.reports[variant]
+        return {"committee_id": report.committee_id, "year": report.year, "period": report.period}
+    if endpoint == "reports.decide":
+        action, _sep, key = variant.partition("-")
+        return {"report_id": 987654 if variant == "missing" else w.reports[key].id,
+                "action": "aterlamna" if action == "return" else "godkann"}
+    return {"report_id": 987654 if variant == "missing" else w.reports[variant].id}
+
+
+def _expected_path(w, endpoint, variant, path):
+    values = dict(_params(w, endpoint, variant))
+    if endpoint == "reports.decide" and variant != "missing":
+        report = w.reports[variant.partition("-")[2]]
+        values["report_page"] = f"/rapporter/{report.committee_id}/{report.year}/{report.period}"
+    if endpoint == "reports.report" and "post" in variant:
+        values["report_page"] = "/rapporter/{committee_id}/{year}/{period}".format(**values)
+    return path.format(**values)
+
+
 def _client(w, role, *, api: bool):
     """A client acting as `role`: signed in through the session for pages, by token for the API."""
     client = w.app.test_client()
@@ -473,9 +690,15 @@ def _client(w, role, *, api: bool):
     return client, headers
 
 
-def _request(w, client, endpoint, url, headers):
+def _request(w, client, endpoint, url, headers, variant=""):
     methods = next(r.methods for r in w.app.url_map.iter_rules() if r.endpoint == endpoint)
-    if "GET" in methods:
+    if endpoint == "api.update_action":
+        return client.patch(url, json={}, headers=headers)
+    if endpoint == "api.create_action":
+        # An organisation that does not exist: refused once the caller is allowed in and sees the case.
+        return client.post(url, json={"organisation": 987654, "title": "Sätt upp skyltar", "due_date": "2026-12-04"},
+                           headers=headers)
+    if "GET" in methods and not variant.startswith("post-"):
         return client.get(url, headers=headers)
     data = {"lang": "sv", "next": "/"} if endpoint == "auth.language" else {}
     return client.post(url, data=data, headers=headers)
@@ -490,12 +713,12 @@ def test_every_url_answers_every_role_as_the_table_says(world, endpoint, variant
     is_api = url.startswith("/api/")
     client, headers = _client(world, role, api=is_api)
 
-    response = _request(world, client, endpoint, url, headers)
+    response = _request(world, client, endpoint, url, headers, variant)
 
     assert response.status_code < 500, response.data[:500]
     if isinstance(expected, tuple):
         status, path = expected
-        path = path.format(**_params(world, endpoint, variant))
+        path = _expected_path(world, endpoint, variant, path)
         assert (response.status_code, urlsplit(response.location or "").path) == (status, path)
         if path == "/logga-in" and endpoint not in ("home.index", "auth.logout"):
             # The login page sends the user back where they were going.

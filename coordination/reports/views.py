@@ -240,3 +240,104 @@ def compilation(year: int, period: str):
     focus = {f.id: f for f in db.execute(select(FocusArea)).scalars()}
     return render_template("reports/compilation.html", year=year, period=period, reports=reports,
                            questions=questions, answers=answers, focus=focus)
+
+
+# --- templates (admin) -------------------------------------------------------------------------------------
+
+@bp.route("/mallar", methods=["GET", "POST"])
+@allow(Role.admin)
+def templates():
+    db = get_session()
+    if request.method == "POST":
+        source = db.get(ReportTemplate, small_int(request.form.get("template_id")) or 0)
+        year = small_int(request.form.get("year"))
+        if source is None or year is None or not 2000 <= year <= 2100:
+            flash(_("Choose a template and a year between 2000 and 2100."), "error")
+        else:
+            try:
+                created = services.copy_template(db, source, year=year)
+                db.commit()
+                flash(_("The template was copied to %(year)s.", year=year), "success")
+                return redirect(url_for("reports.template", template_id=created.id))
+            except ValidationFailed as error:
+                db.rollback()
+                flash(str(error.message), "error")
+    rows = db.execute(select(ReportTemplate).order_by(ReportTemplate.year.desc())).scalars().all()
+    return render_template("reports/templates.html", templates=rows)
+
+
+@bp.route("/mallar/<int:template_id>", methods=["GET", "POST"])
+@allow(Role.admin)
+def template(template_id: int):
+    db = get_session()
+    found = db.get(ReportTemplate, template_id)
+    if found is None:
+        abort(404)
+    committees = db.execute(select(Committee).order_by(Committee.name)).scalars().all()
+    focus = db.execute(select(FocusArea).order_by(FocusArea.id)).scalars().all()
+    status = 200
+    if request.method == "POST":
+        question_id = small_int(request.form.get("question_id"))
+        text = (request.form.get("text") or "").strip()
+        area = small_int(request.form.get("focus_area_id"))
+        chosen = [small_int(v) for v in request.form.getlist("committee_ids") if small_int(v) is not None]
+        valid_committees = {c.id for c in committees}
+        if not text or len(text) > 2000:
+            flash(_("Write the question (at most 2 000 characters)."), "error")
+            status = 400
+        elif area is not None and area not in {f.id for f in focus}:
+            flash(_("Choose one of the four focus areas."), "error")
+            status = 400
+        elif any(c not in valid_committees for c in chosen):
+            flash(_("Choose committees from the list."), "error")
+            status = 400
+        else:
+            question = db.get(ReportQuestion, question_id) if question_id else None
+            if question_id and (question is None or question.template_id != found.id):
+                abort(404)
+            if question is None:
+                last = db.execute(select(ReportQuestion.position).where(ReportQuestion.template_id == found.id)
+                                  .order_by(ReportQuestion.position.desc()).limit(1)).scalar() or 0
+                question = ReportQuestion(template_id=found.id, position=last + 10, text=text)
+            question.text, question.focus_area_id, question.committee_ids = text, area, sorted(set(chosen))
+            db.add(question)
+            db.commit()
+            flash(_("The question was saved."), "success")
+            return redirect(url_for("reports.template", template_id=found.id))
+    questions = db.execute(select(ReportQuestion).where(ReportQuestion.template_id == found.id)
+                           .order_by(ReportQuestion.position)).scalars().all()
+    names = {c.id: c.name for c in committees}
+    return render_template("reports/template.html", template=found, questions=questions, committees=committees,
+                           focus=focus, names=names), status
+
+
+@bp.route("/<int:report_id>/fakta.xlsx")
+@allow(Role.coordinator, Role.department, Role.steering, Role.admin)
+def facts_xlsx(report_id: int):
+    from openpyxl import Workbook
+
+    db = get_session()
+    found = db.get(Report, report_id)
+    if found is None:
+        abort(404)
+    ensure(_may_read(db, found))
+    facts = found.facts or services.compute_facts(db, committee_id=found.committee_id, year=found.year,
+                                                  period=found.period, now=clock().now(), working_days=working_days())
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"{found.year} {found.period}"
+    sheet.append(["uppgift", "nyckel", "värde"])
+    for key, value in facts.items():
+        if isinstance(value, dict):
+            for sub, number in value.items():
+                sheet.append([key, sub, number])
+        elif isinstance(value, list):
+            for item in value:
+                sheet.append([key, "", item if not isinstance(item, dict) else " | ".join(str(v) for v in item.values())])
+        else:
+            sheet.append([key, "", value])
+    out = io.BytesIO()
+    book.save(out)
+    response = Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers.set("Content-Disposition", "attachment", filename=f"fakta-{found.year}-{found.period}.xlsx")
+    return response

@@ -1173,3 +1173,21 @@ SV.update({
     "open cases": "öppna ärenden",
     "received": "inkomna",
 })
+SV.update({
+    "Add a question": "Lägg till en fråga",
+    "Answered by": "Besvaras av",
+    "Choose a template and a year between 2000 and 2100.": "Välj en mall och ett år mellan 2000 och 2100.",
+    "Choose committees from the list.": "Välj nämnder i listan.",
+    "Copy": "Kopiera",
+    "Copy a template to a new year": "Kopiera en mall till ett nytt år",
+    "Facts as Excel": "Fakta som Excel",
+    "None chosen: every committee.": "Inget val: alla nämnder.",
+    "Question": "Fråga",
+    "Question %(n)s": "Fråga %(n)s",
+    "Report templates": "Rapportmallar",
+    "Save the question": "Spara frågan",
+    "Template": "Mall",
+    "The question was saved.": "Frågan sparades.",
+    "The template was copied to %(year)s.": "Mallen kopierades till %(year)s.",
+    "Write the question (at most 2 000 characters).": "Skriv frågan (högst 2 000 tecken).",
+})
