@@ -1,10 +1,10 @@
 """Samordning: case management for the City of Stockholm's coordination model."""
 
 import logging
-import os
+
 from pathlib import Path
 
-from flask import Flask, g, render_template, request
+from flask import Flask, render_template, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -88,8 +88,8 @@ def register_blueprints(app: Flask) -> None:
     from coordination.access import allow, check_request
     from coordination.actions.views import bp as actions_bp
     from coordination.admin.views import bp as admin_bp
-    from coordination.api import cases as _api_cases  # noqa: F401  (registers the case operations)
     from coordination.api import actions as _api_actions  # noqa: F401
+    from coordination.api import cases as _api_cases  # noqa: F401  (registers the case operations)
     from coordination.api import meetings as _api_meetings  # noqa: F401
     from coordination.api.views import api, openapi_document
     from coordination.auth.views import bp as auth_bp

@@ -4,9 +4,16 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, SelectMultipleField
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+)
 from wtforms.validators import Length, StopValidation, ValidationError
-
 
 MAX_ID = 2**31 - 1
 

@@ -25,16 +25,6 @@ from coordination.companies.models import (  # noqa: F401
     ProjectArea,
 )
 from coordination.db import metadata  # noqa: F401
-from coordination.organisations.models import (  # noqa: F401
-    BusinessArea,
-    Committee,
-    FocusArea,
-    Group,
-    GroupKind,
-    GroupMember,
-    Organisation,
-    OrganisationKind,
-)
 from coordination.meetings.models import (  # noqa: F401
     Agenda,
     AgendaItem,
@@ -46,7 +36,27 @@ from coordination.meetings.models import (  # noqa: F401
     MinutesItem,
 )
 from coordination.notifications.models import Notification, NotificationPreference  # noqa: F401
+from coordination.organisations.models import (  # noqa: F401
+    BusinessArea,
+    Committee,
+    FocusArea,
+    Group,
+    GroupKind,
+    GroupMember,
+    Organisation,
+    OrganisationKind,
+)
 from coordination.outbox.models import OutboxMessage  # noqa: F401
-from coordination.reports.models import Report, ReportAnswer, ReportQuestion, ReportTemplate  # noqa: F401
-from coordination.routing.models import EscalationRequest, RoutingRule, RuleAudit, RuleFiring  # noqa: F401
+from coordination.reports.models import (  # noqa: F401
+    Report,
+    ReportAnswer,
+    ReportQuestion,
+    ReportTemplate,
+)
+from coordination.routing.models import (  # noqa: F401
+    EscalationRequest,
+    RoutingRule,
+    RuleAudit,
+    RuleFiring,
+)
 from coordination.system.models import JobHeartbeat  # noqa: F401

@@ -11,7 +11,14 @@ from coordination.auth.services import create_user
 from coordination.cases.models import Case, CaseOrganisation, CaseStatus
 from coordination.cases.services import register_case
 from coordination.clock import FixedClock
-from coordination.organisations.models import BusinessArea, Committee, Group, GroupKind, GroupMember, Organisation
+from coordination.organisations.models import (
+    BusinessArea,
+    Committee,
+    Group,
+    GroupKind,
+    GroupMember,
+    Organisation,
+)
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)

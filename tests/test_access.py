@@ -6,7 +6,9 @@ until someone decides who may reach it. The data (users, organisations, cases, a
 built once for the module; the requests only read it, except the admin toggles, which act on
 spare rows nobody else in this module looks at, the outbox retry, which puts a failed mail
 nobody else looks at back in line, the regeneration of a spare draft agenda, new calendar
-addresses for the signed-in person, and marking one's own notifications read. The other
+addresses for the signed-in person, marking one's own notifications read, the anonymisation
+of a spare contact person, confirming a company that is already confirmed, and saving a draft
+report from an empty form (nothing in it, nothing to keep). The other
 requests that could change something (moving a case, publishing, approving …) are sent empty
 or where they are refused, so they answer and change nothing."""
 
@@ -17,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import url_for
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from coordination import create_app
@@ -28,9 +30,14 @@ from coordination.cases.attachments import AttachmentStore
 from coordination.cases.models import Attachment
 from coordination.cases.services import new_status_token
 from coordination.clock import STOCKHOLM, FixedClock
-from coordination.db import make_engine, metadata
 from coordination.meetings.calendar import new_calendar_token
-from coordination.meetings.models import Agenda, AgendaItem, Meeting, MeetingSeries, Minutes
+from coordination.meetings.models import (
+    Agenda,
+    AgendaItem,
+    Meeting,
+    MeetingSeries,
+    Minutes,
+)
 from coordination.organisations.models import (
     BusinessArea,
     Committee,
@@ -42,7 +49,7 @@ from coordination.outbox.models import OutboxMessage
 from coordination.outbox.services import queue_mail
 from coordination.routing.models import EscalationRequest, RoutingRule
 from tests import factories
-from tests.conftest import KEEP_TABLES, PG_URL
+from tests.conftest import PG_URL
 from tests.test_routing import ensure_default_rules
 
 ANON, COORD, DEPT, STEER, ADMIN = "anonymous", "coordinator", "department", "steering", "admin"
@@ -333,8 +340,17 @@ EXPECTED.update({
     "reports.pdf": REPORT_READ,
     "reports.docx": REPORT_READ,
     "reports.facts_csv": REPORT_READ,
+    "reports.facts_xlsx": REPORT_READ,
     "reports.compilation": {"": _row(LOGIN, 200, 403, 200, 200), "bad-period": _row(LOGIN, 404, 403, 404, 404)},
+    # The templates are the admin's: copying one to a new year, editing and adding questions. An
+    # empty copy form is refused with a message on the list (200), an empty question with 400.
+    "reports.templates": {"": ADMIN_PAGE, "post-empty": ADMIN_PAGE},
+    "reports.template": {"existing": ADMIN_PAGE, "missing": ADMIN_MISSING,
+                         "post-existing": _row(LOGIN, 403, 403, 403, 400)},
 })
+# A refusal that says more precisely why than the general message.
+REFUSALS = {("api.update_action", "other-visible", DEPT):
+            "Bara tjänstepersoner på organisationen som äger åtgärden kan uppdatera den."}
 REPORT_VARIANTS = {"own-draft": ("own", 2026, "T1"), "own-submitted": ("own", 2026, "T2"),
                    "own-approved": ("own", 2025, "VB"), "own-returned": ("own", 2025, "T1"),
                    "other-draft": ("other", 2026, "T1"), "other-submitted": ("other", 2026, "T2")}
@@ -362,13 +378,39 @@ _ROUTES_APP = create_app({"ENV_NAME": "testing", "DATABASE_URL": "sqlite://"})
 ENDPOINTS = sorted({rule.endpoint for rule in _ROUTES_APP.url_map.iter_rules()} - {"static"})
 
 
+# Known bugs of the application (the test stays strict: it fails once the bug is fixed, so the
+# mark is removed then).
+DASHBOARD_PG_BUG = ("BUG (PostgreSQL): the start page's dashboard groups by func.coalesce(CaseEvent.rule, '–') "
+                    "(coordination/dashboard/services.py, escalations by rule); the '–' is a separate bind "
+                    "parameter in SELECT and GROUP BY, so PostgreSQL refuses the query (GroupingError) and the page "
+                    "is a 500. Group by a label or use literal_column(\"'–'\").")
+FACTS_PG_BUG = ("BUG (PostgreSQL): reports.services.compute_facts selects and groups by "
+                "func.coalesce(Case.focus_area_id, 0) as two separately bound expressions; PostgreSQL refuses it "
+                "(GroupingError), so every page that computes facts live (a report not yet submitted, its facts "
+                "as CSV/Excel) is a 500. Group by the selected label (or the bare column).")
+
+
+def _known_bug(endpoint, variant, role):
+    expected = EXPECTED.get(endpoint, {}).get(variant, {}).get(role) if endpoint in EXPECTED else None
+    if not PG_URL or expected != 200:
+        return None
+    if endpoint == "home.index" and role in (COORD, STEER):
+        return DASHBOARD_PG_BUG
+    if endpoint in ("reports.report", "reports.facts_csv", "reports.facts_xlsx") and \
+            REPORT_STATUS.get(variant) == "draft":
+        return FACTS_PG_BUG
+    return None
+
+
 def _cases():
     for endpoint in ENDPOINTS:
         # An endpoint missing from EXPECTED still gets a test, which fails and says so.
         for variant in EXPECTED.get(endpoint, {"": None}):
             for role in ROLES:
+                bug = _known_bug(endpoint, variant, role)
                 yield pytest.param(endpoint, variant, role, id=f"{endpoint}[{variant}]-{role}" if variant
-                                   else f"{endpoint}-{role}")
+                                   else f"{endpoint}-{role}",
+                                   marks=[pytest.mark.xfail(reason=bug, strict=True)] if bug else [])
 
 
 # --- the data, once for the module -------------------------------------------------------------
@@ -559,7 +601,7 @@ def _actions_companies_reports(w, s, clock):
     w.change = PlannedChange(organisation_id=w.own.id, title="Ledningsarbete", reported_at=now)
     s.add(w.change)
     w.own_committee = factories.committee(s, name="Enskede-Årsta-Vantörs stadsdelsnämnd", organisation_id=w.own.id)
-    template = s.exec(select(ReportTemplate).where(ReportTemplate.year == 2022)).one()
+    w.report_template = template = s.exec(select(ReportTemplate).where(ReportTemplate.year == 2022)).one()
     w.reports = {}
     for key, (whose, year, period) in REPORT_VARIANTS.items():
         committee = w.own_committee if whose == "own" else w.committee
@@ -660,6 +702,9 @@ def _report_params(w, endpoint, variant):
             return {"committee_id": w.own_committee.id, "year": 2026, "period": "T4"}
         report = w.reports[variant]
         return {"committee_id": report.committee_id, "year": report.year, "period": report.period}
+    if endpoint in ("reports.templates", "reports.template"):
+        return {} if endpoint == "reports.templates" else \
+            {"template_id": 987654 if variant == "missing" else w.report_template.id}
     if endpoint == "reports.decide":
         action, _sep, key = variant.partition("-")
         return {"report_id": 987654 if variant == "missing" else w.reports[key].id,
@@ -727,10 +772,17 @@ def test_every_url_answers_every_role_as_the_table_says(world, endpoint, variant
         assert response.status_code == expected
     if response.status_code == 403:
         text = response.get_json()["detail"] if is_api else response.get_data(as_text=True)
-        assert "Du har inte behörighet till den här sidan." in text
+        assert REFUSALS.get((endpoint, variant, role), "Du har inte behörighet till den här sidan.") in text
     if endpoint == "cases.attachment" and response.status_code == 200:
         assert response.headers["Content-Disposition"].startswith("attachment")
         assert response.data == b"%PDF-1.4\n% access test\n%%EOF\n"
+    if endpoint == "companies.show" and variant == "linked-own" and response.status_code == 200:
+        # The company's contact persons are the register's, never a department official's.
+        assert ("Kontaktperson Hemlig" in response.get_data(as_text=True)) == (role in (COORD, ADMIN))
+    if endpoint in ("reports.pdf", "reports.docx", "reports.facts_csv", "reports.facts_xlsx") \
+            and response.status_code == 200:
+        assert response.mimetype == {"reports.pdf": "application/pdf", "reports.facts_csv": "text/csv"}.get(
+            endpoint, response.mimetype) and len(response.data) > 0
     if endpoint == "intake.status" and response.status_code == 200:
         assert world.cases["untriaged"].reference in response.get_data(as_text=True)
     if is_api and response.status_code >= 400:
@@ -898,3 +950,38 @@ def test_the_refused_requests_in_the_table_changed_nothing(world):
                        "approved-minutes-other": ["approved"]}
     assert set(meetings.values()) == {"planned"}
     assert set(items.values()) == {"current"}
+
+
+def test_the_refused_requests_left_action_items_companies_and_reports_as_they_were(world):
+    """Runs after the table: no action item, planned change, project, contact or report was
+    added, no item or report changed state, the contact persons other than the spare one keep
+    their names, and the draft report keeps no answers from the empty forms."""
+    from coordination.actions.models import ActionItem, ActionNote, PlannedChange
+    from coordination.companies.models import (
+        Company,
+        ContactLogEntry,
+        ContactPerson,
+        DevelopmentProject,
+    )
+    from coordination.reports.models import (
+        Report,
+        ReportAnswer,
+        ReportQuestion,
+        ReportTemplate,
+    )
+
+    with Session(world.engine) as s:
+        actions = {a.id: (a.status, a.version) for a in s.exec(select(ActionItem))}
+        counts = {m.__name__: s.exec(select(func.count()).select_from(m)).one()
+                  for m in (ActionNote, PlannedChange, Company, ContactLogEntry, ContactPerson, DevelopmentProject,
+                            Report, ReportAnswer, ReportTemplate, ReportQuestion)}
+        reports = {key: s.get(Report, r.id).status for key, r in world.reports.items()}
+        names = set(s.exec(select(ContactPerson.name).where(ContactPerson.id != world.spare_contact.id)))
+        confirmed = s.get(Company, world.companies["unlinked"].id).confirmed
+    assert actions == {a.id: ("planned", 1) for a in world.actions.values()}
+    assert counts == {"ActionNote": 0, "PlannedChange": 1, "Company": 3, "ContactLogEntry": 0, "ContactPerson": 2,
+                      "DevelopmentProject": 1, "Report": len(world.reports), "ReportAnswer": 0,
+                      "ReportTemplate": 1, "ReportQuestion": 9}
+    assert reports == REPORT_STATUS
+    assert names == {"Kontaktperson Hemlig"}
+    assert confirmed is True

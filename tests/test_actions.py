@@ -8,8 +8,8 @@ coordination-group agenda, and pages whose SQL does not grow with the number of 
 Swedish is the default language, so messages are asserted in Swedish. The clock is Monday
 2026-11-23 10:00 in Stockholm."""
 
-import html as html_lib
 import html
+import html as html_lib
 import re
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace

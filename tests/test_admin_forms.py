@@ -7,14 +7,18 @@ Swedish is the default language, so the messages are asserted in Swedish."""
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from coordination.auth import services as auth_services
 from coordination.auth.models import User
-from coordination.organisations.models import BusinessArea, Committee, Group, GroupMember, Organisation
+from coordination.organisations.models import (
+    BusinessArea,
+    Committee,
+    Group,
+    GroupMember,
+    Organisation,
+)
 from tests import factories
-from tests.conftest import PG_URL
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"

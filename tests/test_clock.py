@@ -8,7 +8,13 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from coordination.clock import STOCKHOLM, FixedClock, SystemClock, WorkingDays, parse_now
+from coordination.clock import (
+    STOCKHOLM,
+    FixedClock,
+    SystemClock,
+    WorkingDays,
+    parse_now,
+)
 
 WD = WorkingDays()
 UTC = timezone.utc

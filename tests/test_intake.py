@@ -24,7 +24,10 @@ from werkzeug.http import parse_options_header
 
 from coordination.cases import services
 from coordination.cases.models import Attachment, Case, CaseOrganisation
-from coordination.cases.orgnr import InvalidOrganisationNumber, normalise_organisation_number
+from coordination.cases.orgnr import (
+    InvalidOrganisationNumber,
+    normalise_organisation_number,
+)
 from coordination.outbox.models import OutboxMessage
 from tests import factories
 from tests.conftest import PG_URL

@@ -21,7 +21,14 @@ from sqlmodel import select
 
 from coordination.access import case_scope
 from coordination.auth import services as auth_services
-from coordination.cases.models import Attachment, Case, CaseComment, CaseEvent, CaseLink, CaseOrganisation
+from coordination.cases.models import (
+    Attachment,
+    Case,
+    CaseComment,
+    CaseEvent,
+    CaseLink,
+    CaseOrganisation,
+)
 from coordination.cases.queue import QueueFilters, list_cases
 from coordination.cases.services import Submitter, reference_slug
 from coordination.clock import STOCKHOLM, WorkingDays

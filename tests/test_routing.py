@@ -36,7 +36,12 @@ from coordination.errors import ValidationFailed
 from coordination.notifications.models import Notification
 from coordination.outbox.models import OutboxMessage
 from coordination.routing import engine, services
-from coordination.routing.models import EscalationRequest, RoutingRule, RuleAudit, RuleFiring
+from coordination.routing.models import (
+    EscalationRequest,
+    RoutingRule,
+    RuleAudit,
+    RuleFiring,
+)
 from tests import factories
 from tests.conftest import PG_URL
 

@@ -18,8 +18,19 @@ from sqlmodel import Session, select
 
 from coordination.auth import services as auth_services
 from coordination.cases import services
-from coordination.cases.models import Case, CaseComment, CaseEvent, CaseLink, CaseOrganisation
-from coordination.cases.services import Submitter, TriageInput, reference_slug, triage_case
+from coordination.cases.models import (
+    Case,
+    CaseComment,
+    CaseEvent,
+    CaseLink,
+    CaseOrganisation,
+)
+from coordination.cases.services import (
+    Submitter,
+    TriageInput,
+    reference_slug,
+    triage_case,
+)
 from coordination.cases.similar import similar_cases
 from coordination.clock import STOCKHOLM
 from coordination.errors import Conflict, ValidationFailed

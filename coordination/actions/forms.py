@@ -6,8 +6,6 @@ from coordination.forms import BaseForm, ChoiceField, DayField, max_length, opti
 from coordination.labels import ACTION_STATUS_LABELS as STATUS_LABELS
 
 
-
-
 class NewActionForm(BaseForm):
     organisation_id = ChoiceField(_l("Organisation"), coerce=optional_int,
                                   message=_l("Choose an organisation from the list."))
@@ -18,6 +16,8 @@ class NewActionForm(BaseForm):
                         description=_l("YYYY-MM-DD"))
     responsible_user_id = ChoiceField(_l("Responsible person (optional)"), coerce=optional_int,
                                       message=_l("Choose a person of the organisation from the list."))
+    work_group_id = ChoiceField(_l("Work group (optional)"), coerce=optional_int,
+                                message=_l("Choose a work group from the list."))
 
 
 class UpdateActionForm(BaseForm):

@@ -10,7 +10,13 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
-from coordination.actions.models import OPEN_ACTION_STATUSES, ActionItem, ActionNote, ActionStatus, PlannedChange
+from coordination.actions.models import (
+    OPEN_ACTION_STATUSES,
+    ActionItem,
+    ActionNote,
+    ActionStatus,
+    PlannedChange,
+)
 from coordination.auth.models import Role, User
 from coordination.cases.models import Case, CaseEvent
 from coordination.clock import STOCKHOLM, Clock
@@ -29,7 +35,8 @@ def may_edit(user, action: ActionItem) -> bool:
 
 
 def create_action(session: Session, case: Case, *, actor, organisation_id: int | None, title: str, due_date,
-                  description: str = "", responsible_user_id: int | None = None, clock: Clock) -> ActionItem:
+                  description: str = "", responsible_user_id: int | None = None, work_group_id: int | None = None,
+                  clock: Clock) -> ActionItem:
     errors: dict = {}
     org = session.get(Organisation, organisation_id) if organisation_id else None
     if org is None or not org.active:
@@ -50,6 +57,12 @@ def create_action(session: Session, case: Case, *, actor, organisation_id: int |
             errors["responsible_user_id"] = [_l("Choose a person of the organisation from the list.")]
     if case.status == "closed":
         errors["title"] = [_l("The case is closed.")]
+    if work_group_id is not None:
+        from coordination.organisations.models import Group
+
+        group = session.get(Group, work_group_id)
+        if group is None or group.kind != "work_group":
+            errors["work_group_id"] = [_l("Choose a work group from the list.")]
     if errors:
         raise ValidationFailed(_l("The action item was not saved."), errors=errors)
     now = clock.now()
@@ -61,7 +74,8 @@ def create_action(session: Session, case: Case, *, actor, organisation_id: int |
         session.add(CaseOrganisation(case_id=case.id, organisation_id=org.id))
     action = ActionItem(case_id=case.id, organisation_id=org.id, title=title.strip(),
                         description=(description or "").strip(), due_date=due_date,
-                        responsible_user_id=responsible_user_id, status=ActionStatus.planned.value,
+                        responsible_user_id=responsible_user_id, work_group_id=work_group_id,
+                        status=ActionStatus.planned.value,
                         created_at=now, updated_at=now, created_by_id=actor.id)
     session.add(action)
     session.flush()

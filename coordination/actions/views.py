@@ -7,7 +7,11 @@ from sqlalchemy import select
 
 from coordination.access import allow, can_view_case, ensure
 from coordination.actions import services
-from coordination.actions.forms import NewActionForm, PlannedChangeForm, UpdateActionForm
+from coordination.actions.forms import (
+    NewActionForm,
+    PlannedChangeForm,
+    UpdateActionForm,
+)
 from coordination.actions.models import ActionItem
 from coordination.auth.models import Role, User
 from coordination.cases import services as case_services
@@ -15,6 +19,7 @@ from coordination.cases.models import Case
 from coordination.db import get_session
 from coordination.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from coordination.forms import apply_errors, small_int
+from coordination.organisations.models import Group
 from coordination.organisations.services import list_business_areas, list_organisations
 from coordination.web import clock
 
@@ -80,7 +85,8 @@ def create(slug: str):
             services.create_action(db, case, actor=current_user, organisation_id=form.organisation_id.data,
                                    title=form.title.data, due_date=form.due_date.data,
                                    description=form.description.data or "",
-                                   responsible_user_id=form.responsible_user_id.data, clock=clock())
+                                   responsible_user_id=form.responsible_user_id.data,
+                                   work_group_id=form.work_group_id.data, clock=clock())
             db.commit()
             flash(_("The action item was added."), "success")
             return redirect(url_for("cases.show", slug=slug, _anchor="actions"))
@@ -110,6 +116,9 @@ def fill_new_action_choices(db, form: NewActionForm) -> None:
     people = db.execute(select(User).where(User.active.is_(True), User.organisation_id.in_([o.id for o in orgs]))
                         .order_by(User.name)).scalars().all()
     form.responsible_user_id.choices = [("", _("– none –"))] + [(u.id, u.name) for u in people]
+    groups = db.execute(select(Group).where(Group.kind == "work_group", Group.active.is_(True))
+                        .order_by(Group.name)).scalars().all()
+    form.work_group_id.choices = [("", _("– none –"))] + [(g.id, g.name) for g in groups]
 
 
 @bp.route("/planerade-forandringar", methods=["GET", "POST"])

@@ -1,10 +1,16 @@
 from flask_babel import lazy_gettext as _l
-from coordination.forms import BaseForm
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Optional
+from wtforms.validators import DataRequired, Email, NumberRange, Optional
 
 from coordination.auth.models import Role
-from coordination.forms import ChoiceField, MultiChoiceField, max_length, optional_int
+from coordination.forms import (
+    BaseForm,
+    ChoiceField,
+    MultiChoiceField,
+    WholeNumberField,
+    max_length,
+    optional_int,
+)
 from coordination.organisations.models import GroupKind, OrganisationKind
 
 ROLE_LABELS = {
@@ -59,7 +65,14 @@ class OrganisationForm(BaseForm):
                        message=_l("Choose a kind from the list."))
     email = EmailField(_l("Contact e-mail address"), validators=[
         Optional(), max_length(254),
-        Email(_l("Enter an e-mail address in the form name@example.se."), check_deliverability=False)])
+        Email(_l("Enter an e-mail address in the form name@example.se."), check_deliverability=False)],
+        description=_l("Also gets the reminders of the organisation's action items."))
+    reminder_before_days = WholeNumberField(_l("Remind before the due date (working days)"), validators=[
+        Optional(), NumberRange(min=0, max=30, message=_l("Between 0 and 30 working days."))],
+        description=_l("Empty: 3 working days."))
+    reminder_pace_days = WholeNumberField(_l("Remind again while overdue, every (working days)"), validators=[
+        Optional(), NumberRange(min=1, max=60, message=_l("Between 1 and 60 working days."))],
+        description=_l("Empty: every 5 working days."))
 
 
 class CommitteeForm(BaseForm):

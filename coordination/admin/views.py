@@ -16,9 +16,14 @@ from coordination.auth import services as auth_services
 from coordination.auth.models import Role, User
 from coordination.db import get_session
 from coordination.errors import ValidationFailed
-from coordination.organisations import services as org_services
 from coordination.meetings.models import MeetingSeries
-from coordination.organisations.models import BusinessArea, Committee, Group, Organisation
+from coordination.organisations import services as org_services
+from coordination.organisations.models import (
+    BusinessArea,
+    Committee,
+    Group,
+    Organisation,
+)
 from coordination.system.models import JobHeartbeat
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -67,7 +72,13 @@ def _save_user(session, obj, form):
 def _save_organisation(session, obj, form):
     return org_services.save_organisation(session, obj, name=form.name.data, short_name=form.short_name.data,
                                           kind=form.kind.data, email=form.email.data,
-                                          active=obj.active if obj else True)
+                                          active=obj.active if obj else True,
+                                          reminder_before_days=_or(form.reminder_before_days.data, 3),
+                                          reminder_pace_days=_or(form.reminder_pace_days.data, 5))
+
+
+def _or(value, default):
+    return default if value is None else value
 
 
 def _committee_choices(session, form):

@@ -16,8 +16,8 @@ from coordination.api.cases import CasePath, StrictId, Text, _find
 from coordination.api.problems import Problem, problem
 from coordination.api.views import api
 from coordination.auth.models import Role
-from coordination.cases.models import Case
 from coordination.cases import services as case_services
+from coordination.cases.models import Case
 from coordination.db import get_session
 from coordination.errors import Conflict, DomainError, NotAllowed
 from coordination.web import clock

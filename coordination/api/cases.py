@@ -5,7 +5,17 @@ from typing import Annotated, Literal
 
 from flask import current_app
 from flask_login import current_user
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
+from flask_openapi3 import Tag
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+)
 from sqlmodel import select
 
 from coordination.access import CASE_READERS, allow, can_view_case, case_scope
@@ -15,14 +25,15 @@ from coordination.auth.models import Role, User
 from coordination.cases import services
 from coordination.cases.intake import Submission, submit_case
 from coordination.cases.models import Case, CaseEvent, CaseOrganisation, CaseStatus
-from coordination.cases.orgnr import InvalidOrganisationNumber, normalise_organisation_number
+from coordination.cases.orgnr import (
+    InvalidOrganisationNumber,
+    normalise_organisation_number,
+)
 from coordination.cases.queue import SORTS, QueueFilters, list_cases
 from coordination.db import get_session
 from coordination.errors import Conflict, DomainError
 from coordination.routing.engine import run_on_change
 from coordination.web import clock, working_days
-
-from flask_openapi3 import Tag
 
 cases_tag = Tag(name="cases", description="Cases (ärenden): the queue, history and triage")
 CASE_ERRORS = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}

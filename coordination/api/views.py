@@ -5,7 +5,6 @@ from flask import current_app
 from flask_login import current_user
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
-from sqlmodel import select
 
 from coordination.access import allow
 from coordination.api.problems import Problem

@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from coordination.forms import BaseForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField
 from wtforms.validators import DataRequired, Length
+
+from coordination.forms import BaseForm
 
 
 class LoginForm(BaseForm):

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from coordination.forms import BaseForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -10,10 +9,28 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import DateTimeLocalField
-from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-from coordination.cases.orgnr import InvalidOrganisationNumber, normalise_organisation_number
-from coordination.forms import ChoiceField, DayField, MultiChoiceField, WholeNumberField, max_length, optional_int
+from coordination.cases.orgnr import (
+    InvalidOrganisationNumber,
+    normalise_organisation_number,
+)
+from coordination.forms import (
+    BaseForm,
+    ChoiceField,
+    DayField,
+    MultiChoiceField,
+    WholeNumberField,
+    max_length,
+    optional_int,
+)
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000

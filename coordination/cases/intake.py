@@ -8,7 +8,13 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from coordination.cases.attachments import AttachmentStore, CheckedFile
-from coordination.cases.models import Attachment, Case, CaseEvent, CaseSource, CaseStatus
+from coordination.cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseSource,
+    CaseStatus,
+)
 from coordination.cases.services import Submitter, new_status_token, register_case
 from coordination.clock import STOCKHOLM, Clock
 from coordination.organisations.models import BusinessArea

@@ -4,7 +4,8 @@ sorting and pages, in a fixed number of queries whatever the number of cases."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case as sql_case, func, or_
+from sqlalchemy import and_, func, or_
+from sqlalchemy import case as sql_case
 from sqlmodel import Session, select
 
 from coordination.cases import search

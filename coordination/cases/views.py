@@ -2,7 +2,17 @@
 
 from datetime import timezone
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
@@ -11,7 +21,14 @@ from coordination.access import CASE_READERS, allow, can_view_case, case_scope, 
 from coordination.auth.models import Role, User
 from coordination.cases import services
 from coordination.cases.attachments import check_files
-from coordination.cases.forms import CommentForm, LinkForm, MergeForm, QueueForm, RegisterForm, TriageForm
+from coordination.cases.forms import (
+    CommentForm,
+    LinkForm,
+    MergeForm,
+    QueueForm,
+    RegisterForm,
+    TriageForm,
+)
 from coordination.cases.intake import Submission, submit_case
 from coordination.cases.models import (
     Attachment,
@@ -20,15 +37,15 @@ from coordination.cases.models import (
     CaseEvent,
     CaseLink,
     CaseSource,
-    Category,
     CaseStatus,
+    Category,
     Priority,
 )
 from coordination.cases.queue import SORTS, QueueFilters, list_cases
 from coordination.clock import STOCKHOLM
-from coordination.forms import apply_errors, small_int
 from coordination.db import get_session
 from coordination.errors import Conflict, NotFound, ValidationFailed
+from coordination.forms import apply_errors, small_int
 from coordination.intake.views import attachment_store, status_url
 from coordination.labels import (
     CATEGORY_LABELS,
@@ -39,7 +56,11 @@ from coordination.labels import (
     focus_area_label,
 )
 from coordination.organisations.models import BusinessArea, FocusArea, Organisation
-from coordination.organisations.services import list_business_areas, list_focus_areas, list_organisations
+from coordination.organisations.services import (
+    list_business_areas,
+    list_focus_areas,
+    list_organisations,
+)
 from coordination.routing.engine import run_on_change
 from coordination.web import clock, working_days
 
@@ -193,7 +214,11 @@ def _case_page(db, case: Case) -> dict:
     overdue = case.overdue or (case.status == CaseStatus.new.value
                                and working_days().is_overdue(case.received_at, services.TRIAGE_DAYS, now))
     from coordination.routing import services as routing
-    from coordination.routing.forms import MoveForm, RequestEscalationForm, ResolveRequestForm
+    from coordination.routing.forms import (
+        MoveForm,
+        RequestEscalationForm,
+        ResolveRequestForm,
+    )
 
     move_form = MoveForm()
     move_form.to_level.data = None

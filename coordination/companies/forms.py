@@ -3,7 +3,14 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
-from coordination.forms import BaseForm, ChoiceField, DayField, MultiChoiceField, max_length, optional_int
+from coordination.forms import (
+    BaseForm,
+    ChoiceField,
+    DayField,
+    MultiChoiceField,
+    max_length,
+    optional_int,
+)
 
 KIND_LABELS = {"company": _l("Company"), "property_owner": _l("Property owner"),
                "both": _l("Company and property owner")}

@@ -9,7 +9,12 @@ from sqlmodel import Session
 
 from coordination.cases.models import Case, CaseStatus
 from coordination.clock import Clock
-from coordination.companies.models import Company, ContactLogCompany, ContactLogEntry, ContactPerson
+from coordination.companies.models import (
+    Company,
+    ContactLogCompany,
+    ContactLogEntry,
+    ContactPerson,
+)
 from coordination.companies.services import ANONYMISED
 from coordination.outbox.models import OutboxMessage, OutboxStatus
 

@@ -10,7 +10,11 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from coordination.cases.models import Case
-from coordination.cases.orgnr import InvalidOrganisationNumber, luhn_ok, normalise_organisation_number
+from coordination.cases.orgnr import (
+    InvalidOrganisationNumber,
+    luhn_ok,
+    normalise_organisation_number,
+)
 from coordination.clock import Clock
 from coordination.companies.models import (
     Company,

@@ -7,23 +7,28 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exists, select
 
-from coordination.access import allow, can_see_contact_persons, can_view_company, case_scope, ensure
+from coordination.access import (
+    allow,
+    can_see_contact_persons,
+    can_view_company,
+    case_scope,
+    ensure,
+)
 from coordination.auth.models import Role, User
 from coordination.cases.models import Case
 from coordination.cases.services import parse_reference
 from coordination.clock import STOCKHOLM
-from coordination.companies import services
-from coordination.companies import outreach
+from coordination.companies import outreach, services
 from coordination.companies.forms import (
     CONTACT_KIND_LABELS,
     HOW_LABELS,
     KIND_LABELS,
     PROJECT_KIND_LABELS,
-    ProjectForm,
     CompanyForm,
     CompanySearchForm,
     ContactForm,
     ContactLogForm,
+    ProjectForm,
 )
 from coordination.companies.models import (
     Company,

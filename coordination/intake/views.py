@@ -1,7 +1,16 @@
 """The public side: the intake form for companies and property owners, its receipt, and the
 status link. The only pages anonymous users reach."""
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 

@@ -11,7 +11,12 @@ from sqlmodel import Session
 
 from coordination.auth.models import User
 from coordination.clock import STOCKHOLM
-from coordination.meetings.models import CalendarToken, Meeting, MeetingSeries, MeetingStatus
+from coordination.meetings.models import (
+    CalendarToken,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+)
 
 
 def _hash(token: str) -> str:

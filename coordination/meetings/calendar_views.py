@@ -1,11 +1,24 @@
-from flask import Blueprint, Response, abort, current_app, flash, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    render_template,
+    request,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from coordination.access import allow, can_view_meeting
 from coordination.db import get_session
-from coordination.meetings.calendar import has_calendar_token, new_calendar_token, series_feed, user_for_calendar_token
+from coordination.meetings.calendar import (
+    has_calendar_token,
+    new_calendar_token,
+    series_feed,
+    user_for_calendar_token,
+)
 from coordination.meetings.models import MeetingSeries
 from coordination.organisations.models import Group, GroupMember
 from coordination.web import clock

@@ -1,10 +1,17 @@
 from flask_babel import lazy_gettext as _l
-from coordination.forms import BaseForm, SubForm
 from wtforms import FieldList, FormField, StringField, TextAreaField, TimeField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from coordination.forms import ChoiceField, DayField, WholeNumberField, max_length, optional_int
+from coordination.forms import (
+    BaseForm,
+    ChoiceField,
+    DayField,
+    SubForm,
+    WholeNumberField,
+    max_length,
+    optional_int,
+)
 
 SECTION_LABELS = {
     "opening": _l("Opening"), "decisions": _l("Matters for decision"), "follow_up": _l("Follow-up of action items"),

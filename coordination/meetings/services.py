@@ -29,7 +29,14 @@ from coordination.meetings.models import (
     MinutesItem,
     MinutesStatus,
 )
-from coordination.organisations.models import GROUP_LEVEL, BusinessArea, Group, GroupKind, GroupMember, Organisation
+from coordination.organisations.models import (
+    GROUP_LEVEL,
+    BusinessArea,
+    Group,
+    GroupKind,
+    GroupMember,
+    Organisation,
+)
 
 SECTIONS = ("opening", "decisions", "follow_up", "information", "committee", "other")
 # Outcomes that leave a case item undecided (it carries over, and counts towards R6).

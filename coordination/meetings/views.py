@@ -3,7 +3,17 @@ printable PDFs, and each person's calendar feeds."""
 
 from datetime import date, timedelta, timezone
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -28,7 +38,14 @@ from coordination.meetings.forms import (
     MoveMeetingForm,
     RemoveItemForm,
 )
-from coordination.meetings.models import Agenda, AgendaItem, AgendaStatus, Meeting, MeetingSeries, MinutesStatus
+from coordination.meetings.models import (
+    Agenda,
+    AgendaItem,
+    AgendaStatus,
+    Meeting,
+    MeetingSeries,
+    MinutesStatus,
+)
 from coordination.organisations.models import Group, GroupMember
 from coordination.organisations.services import list_organisations
 from coordination.web import clock, working_days

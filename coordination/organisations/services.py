@@ -45,7 +45,8 @@ def _apply(session: Session, obj: SQLModel, values: dict, errors: dict):
 # --- organisations ---------------------------------------------------------------------------
 
 def save_organisation(session: Session, organisation: Organisation | None, *, name: str, short_name: str,
-                      kind: str, email: str | None, active: bool = True) -> Organisation:
+                      kind: str, email: str | None, active: bool = True, reminder_before_days: int = 3,
+                      reminder_pace_days: int = 5) -> Organisation:
     organisation = organisation or Organisation(name="", short_name="", kind=kind)
     errors: dict = {}
     if kind not in {k.value for k in OrganisationKind}:
@@ -54,8 +55,14 @@ def save_organisation(session: Session, organisation: Organisation | None, *, na
             _l("There is already an organisation with this name."))
     _unique(session, Organisation, Organisation.short_name, short_name.strip(), organisation.id,
             "short_name", errors, _l("There is already an organisation with this short name."))
+    if not 0 <= (reminder_before_days if reminder_before_days is not None else -1) <= 30:
+        errors["reminder_before_days"] = [_l("Between 0 and 30 working days.")]
+    if not 1 <= (reminder_pace_days if reminder_pace_days is not None else 0) <= 60:
+        errors["reminder_pace_days"] = [_l("Between 1 and 60 working days.")]
     return _apply(session, organisation, {"name": name, "short_name": short_name, "kind": kind,
-                                          "email": (email or "").strip() or None, "active": active}, errors)
+                                          "email": (email or "").strip() or None, "active": active,
+                                          "reminder_before_days": reminder_before_days,
+                                          "reminder_pace_days": reminder_pace_days}, errors)
 
 
 def list_organisations(session: Session, *, active_only: bool = False) -> list[Organisation]:

@@ -17,7 +17,13 @@ from coordination.companies.models import CompanyArea, OutreachEntry
 from coordination.errors import ValidationFailed
 from coordination.meetings.models import Meeting, MeetingSeries, MeetingStatus
 from coordination.organisations.models import BusinessArea, Committee, Group
-from coordination.reports.models import Report, ReportAnswer, ReportQuestion, ReportStatus, ReportTemplate
+from coordination.reports.models import (
+    Report,
+    ReportAnswer,
+    ReportQuestion,
+    ReportStatus,
+    ReportTemplate,
+)
 
 PERIOD_MONTHS = {"T1": (1, 4), "T2": (5, 8), "VB": (1, 12)}
 

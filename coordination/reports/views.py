@@ -4,7 +4,16 @@ focus area; the coordinator returns or approves them and reads the city-wide com
 import csv
 import io
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,7 +25,12 @@ from coordination.errors import DomainError, ValidationFailed
 from coordination.forms import small_int
 from coordination.organisations.models import Committee, FocusArea
 from coordination.reports import services
-from coordination.reports.models import Report, ReportQuestion, ReportStatus, ReportTemplate
+from coordination.reports.models import (
+    Report,
+    ReportQuestion,
+    ReportStatus,
+    ReportTemplate,
+)
 from coordination.web import clock, working_days
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter")

@@ -20,7 +20,12 @@ from coordination.actions.models import OPEN_ACTION_STATUSES, ActionItem
 from coordination.auth.models import Role, User
 from coordination.cases.models import Case, CaseEvent, CaseOrganisation
 from coordination.clock import Clock, WorkingDays
-from coordination.organisations.models import Group, GroupKind, GroupMember, Organisation
+from coordination.organisations.models import (
+    Group,
+    GroupKind,
+    GroupMember,
+    Organisation,
+)
 from coordination.routing.models import RoutingRule, RuleFiring
 from coordination.routing.vocabulary import describe, rule_sql, trigger_key_sql
 

@@ -1,10 +1,23 @@
 from flask_babel import lazy_gettext as _l
-from coordination.forms import BaseForm, SubForm
 from wtforms import BooleanField, FieldList, FormField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
-from coordination.forms import ChoiceField, MultiChoiceField, WholeNumberField, max_length, optional_int
-from coordination.routing.vocabulary import ACTIONS, FIELDS, LEVELS, NOTIFY_TARGETS, OPERATORS
+from coordination.forms import (
+    BaseForm,
+    ChoiceField,
+    MultiChoiceField,
+    SubForm,
+    WholeNumberField,
+    max_length,
+    optional_int,
+)
+from coordination.routing.vocabulary import (
+    ACTIONS,
+    FIELDS,
+    LEVELS,
+    NOTIFY_TARGETS,
+    OPERATORS,
+)
 
 
 class ConditionForm(SubForm):

@@ -14,9 +14,18 @@ from coordination.auth.models import Role, User
 from coordination.cases.models import Case, CaseEvent, CaseStatus
 from coordination.clock import Clock, WorkingDays
 from coordination.errors import NotAllowed, ValidationFailed
-from coordination.routing import engine
-from coordination.routing.models import EscalationRequest, RoutingRule, RuleAudit, RuleFiring
-from coordination.routing.vocabulary import RuleInvalid, _holds, rule_sql, validate_definition
+from coordination.routing.models import (
+    EscalationRequest,
+    RoutingRule,
+    RuleAudit,
+    RuleFiring,
+)
+from coordination.routing.vocabulary import (
+    RuleInvalid,
+    _holds,
+    rule_sql,
+    validate_definition,
+)
 
 EDITABLE = ("code", "name_sv", "name_en", "description", "enabled", "position", "on_change", "on_sweep", "levels",
             "match", "conditions", "actions", "reason_sv", "reason_en")

@@ -1,7 +1,16 @@
 """The admin's rule editor (with a backtest before saving), and on a case: moving it with a
 reason (coordinator), asking for escalation (department) and answering that request."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
@@ -13,7 +22,12 @@ from coordination.db import get_session
 from coordination.errors import DomainError, ValidationFailed
 from coordination.forms import small_int
 from coordination.routing import services
-from coordination.routing.forms import MoveForm, RequestEscalationForm, ResolveRequestForm, RuleForm
+from coordination.routing.forms import (
+    MoveForm,
+    RequestEscalationForm,
+    ResolveRequestForm,
+    RuleForm,
+)
 from coordination.routing.models import EscalationRequest, RoutingRule
 from coordination.routing.vocabulary import FIELDS
 from coordination.web import clock, working_days

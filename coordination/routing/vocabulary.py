@@ -11,7 +11,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, cast, exists, func, literal, or_, select
 
 from coordination.actions.models import OPEN_ACTION_STATUSES, ActionItem
-from coordination.cases.models import Case, CaseOrganisation, CaseStatus, Category, Priority
+from coordination.cases.models import (
+    Case,
+    CaseOrganisation,
+    CaseStatus,
+    Category,
+    Priority,
+)
 from coordination.clock import WorkingDays
 
 MAX_DAYS = 1000

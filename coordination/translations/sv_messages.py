@@ -1191,3 +1191,14 @@ SV.update({
     "The template was copied to %(year)s.": "Mallen kopierades till %(year)s.",
     "Write the question (at most 2 000 characters).": "Skriv frågan (högst 2 000 tecken).",
 })
+SV.update({
+    "Also gets the reminders of the organisation's action items.": "Får också påminnelserna om organisationens åtgärder.",
+    "Between 0 and 30 working days.": "Mellan 0 och 30 arbetsdagar.",
+    "Between 1 and 60 working days.": "Mellan 1 och 60 arbetsdagar.",
+    "Choose a work group from the list.": "Välj en arbetsgrupp i listan.",
+    "Empty: 3 working days.": "Tomt: 3 arbetsdagar.",
+    "Empty: every 5 working days.": "Tomt: var 5:e arbetsdag.",
+    "Remind again while overdue, every (working days)": "Påminn igen medan den är försenad, med (arbetsdagars) mellanrum",
+    "Remind before the due date (working days)": "Påminn före datumet (arbetsdagar)",
+    "Work group (optional)": "Arbetsgrupp (valfritt)",
+})
