@@ -203,7 +203,7 @@ def test_coordinator_prepares_regenerates_and_publishes_the_agenda(page, live, j
 
     # Add a free item under other business.
     form = page.locator("section[aria-labelledby='add-title'] form")
-    form.get_by_role("combobox", name="Rubrik").select_option(label="Övriga frågor")
+    form.get_by_role("combobox", name="Avsnitt").select_option(label="Övriga frågor")
     form.get_by_role("textbox", name="Rubrik").fill(FREE_ITEM)
     form.get_by_role("textbox", name="Text").fill("Nuvarande lokal sägs upp i mars.")
     submit(page, form.get_by_role("button", name="Lägg till"))

@@ -31,7 +31,7 @@ class QueueFilters:
 
     status: str | None = "open"
     level: int | None = None          # 0 = not yet triaged
-    business_area_id: int | None = None
+    business_area_id: int | None = None  # 0 = none set
     focus_area_id: int | None = None
     organisation_id: int | None = None
     priority: str | None = None
@@ -85,7 +85,9 @@ def filtered(session: Session, filters: QueueFilters, *, scope, threshold: datet
         conditions.append(Case.level.is_(None))
     elif filters.level:
         conditions.append(Case.level == filters.level)
-    if filters.business_area_id:
+    if filters.business_area_id == 0:
+        conditions.append(Case.business_area_id.is_(None))
+    elif filters.business_area_id:
         conditions.append(Case.business_area_id == filters.business_area_id)
     if filters.focus_area_id:
         conditions.append(Case.focus_area_id == filters.focus_area_id)

@@ -96,7 +96,7 @@ def _fill_queue_choices(form: QueueForm, db) -> None:
     any_ = ("", _("All"))
     form.status.choices = [("open", _("Open")), ("", _("All, also closed"))] + list(STATUS_LABELS.items())
     form.level.choices = [any_, (0, _("Not triaged"))] + LEVEL_CHOICES()
-    form.business_area_id.choices = [any_] + [(a.id, a.name) for a in list_business_areas(db)]
+    form.business_area_id.choices = [any_, (0, _("Not set"))] + [(a.id, a.name) for a in list_business_areas(db)]
     form.focus_area_id.choices = [any_] + [(f.id, focus_area_label(f)) for f in list_focus_areas(db)]
     form.organisation_id.choices = [any_] + [(o.id, o.name) for o in list_organisations(db)]
     form.priority.choices = [any_] + list(PRIORITY_LABELS.items())

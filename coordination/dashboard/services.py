@@ -63,13 +63,15 @@ def dashboard(session: Session, *, clock: Clock, working_days: WorkingDays, scop
                               .where(ActionItem.status.in_(OPEN_ACTION_STATUSES), ActionItem.due_date < today, *conditions)
                               .group_by(Organisation.id, Organisation.short_name)
                               .order_by(func.count().desc())).all()
-    rules = session.execute(select(func.coalesce(CaseEvent.rule, "–"), func.count()).join(Case, Case.id == CaseEvent.case_id)
+    rule = CaseEvent.rule
+    rules = session.execute(select(rule, func.count()).join(Case, Case.id == CaseEvent.case_id)
                             .where(CaseEvent.kind == "escalated", CaseEvent.at >= since, *conditions)
-                            .group_by(func.coalesce(CaseEvent.rule, "–")).order_by(func.count().desc())).all()
+                            .group_by(rule).order_by(func.count().desc())).all()
     return Dashboard(open_by_level_area=[tuple(r) for r in open_rows], months=months, inflow=inflow, closures=closures,
                      time_in_level=_time_in_level(session, since=since, now=now, working_days=working_days,
                                                   conditions=conditions),
-                     overdue_by_org=[tuple(r) for r in overdue], escalations_by_rule=[tuple(r) for r in rules],
+                     overdue_by_org=[tuple(r) for r in overdue],
+                     escalations_by_rule=[(r or "–", n) for r, n in rules],
                      total_open=sum(r[3] for r in open_rows))
 
 

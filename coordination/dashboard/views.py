@@ -23,7 +23,7 @@ def figures(data: Dashboard) -> dict:
                                   {_("Received"): inflow, _("Closed"): closures}),
         "flow_summary": _("The last 12 months: %(received)s received, %(closed)s closed.",
                           received=sum(inflow), closed=sum(closures)),
-        "flow_rows": list(zip(data.months, inflow, closures)),
+        "flow_rows": [(m, f"{m}-01", _month_end(m), r, c) for m, r, c in zip(data.months, inflow, closures)],
         "level_rows": [(k, levels[k], *data.time_in_level.get(k, (None, None, 0))) for k in (1, 2, 3)],
         "overdue_chart": charts.bar(_("Overdue action items per organisation"), [r[1] for r in data.overdue_by_org],
                                     {_("Overdue action items"): [r[2] for r in data.overdue_by_org]})
@@ -33,3 +33,10 @@ def figures(data: Dashboard) -> dict:
         if data.escalations_by_rule else None,
         "levels": levels,
     }
+
+
+def _month_end(month: str) -> str:
+    import calendar
+
+    year, number = (int(x) for x in month.split("-"))
+    return f"{month}-{calendar.monthrange(year, number)[1]:02d}"

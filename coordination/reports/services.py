@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from statistics import median
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal_column, select, update
 from sqlmodel import Session
 
 from coordination.actions.models import OPEN_ACTION_STATUSES, ActionItem
@@ -173,14 +173,16 @@ def compute_facts(session: Session, *, committee_id: int, year: int, period: str
     start, end = period_bounds(year, period)
     area_ids = list(session.execute(select(BusinessArea.id).where(BusinessArea.committee_id == committee_id)).scalars())
     in_areas = Case.business_area_id.in_(area_ids)
-    received = dict(session.execute(select(func.coalesce(Case.focus_area_id, 0), func.count())
+    # One expression object for SELECT and GROUP BY: PostgreSQL must see them as the same.
+    focus = func.coalesce(Case.focus_area_id, literal_column("0"))
+    received = dict(session.execute(select(focus, func.count())
                                     .where(in_areas, Case.received_at >= start, Case.received_at < end,
                                            Case.merged_into_id.is_(None))
-                                    .group_by(func.coalesce(Case.focus_area_id, 0))).all())
-    closed = dict(session.execute(select(func.coalesce(Case.focus_area_id, 0), func.count(func.distinct(Case.id)))
+                                    .group_by(focus)).all())
+    closed = dict(session.execute(select(focus, func.count(func.distinct(Case.id)))
                                   .join(CaseEvent, CaseEvent.case_id == Case.id)
                                   .where(in_areas, CaseEvent.kind == "closed", CaseEvent.at >= start, CaseEvent.at < end)
-                                  .group_by(func.coalesce(Case.focus_area_id, 0))).all())
+                                  .group_by(focus)).all())
     triage_pairs = session.execute(select(Case.received_at, Case.triaged_at)
                                    .where(in_areas, Case.triaged_at >= start, Case.triaged_at < end)).all()
     decision_pairs = session.execute(select(Case.received_at, func.min(CaseEvent.at))
