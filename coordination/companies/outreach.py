@@ -133,11 +133,12 @@ def mail_merge(session: Session, project: DevelopmentProject, *, company_ids: li
         raise ValidationFailed(_l("Nothing was sent."), errors={"company_ids": [
             _l("None of the chosen companies has a contact person with an e-mail address.")]})
     now = clock.now()
+    queued = 0
     for person, company in rows:
         text = body.replace("{company}", company).replace("{name}", person.name)
-        queue_mail(session, kind="outreach", dedupe_key=f"outreach:{project.id}:contact:{person.id}",
-                   recipient=person.email, subject=subject.strip()[:300], body_text=text, now=now,
-                   body_html="".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n")))
+        queued += queue_mail(session, kind="outreach", dedupe_key=f"outreach:{project.id}:contact:{person.id}",
+                             recipient=person.email, subject=subject.strip()[:300], body_text=text, now=now,
+                             body_html="".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n")))
     mark_informed(session, project, company_ids=sorted({p.company_id for p, _c in rows}), how="mail", answer="",
                   user_id=user_id, clock=clock)
-    return len(rows)
+    return queued

@@ -26,17 +26,30 @@ def anonymise_person(session: Session, *, email: str, now: datetime) -> dict[str
     email = (email or "").strip().lower()
     if not email:
         return {"contacts": 0, "cases": 0, "mails": 0}
+    # The names the person went by, to take them out of the mails' texts as well.
+    names = {n for n in session.execute(select(ContactPerson.name).where(func.lower(ContactPerson.email) == email))
+             .scalars()} | {n for n in session.execute(select(Case.contact_name).where(func.lower(Case.contact_email) == email))
+                            .scalars()}
+    names = sorted((n for n in names if n and n != ANONYMISED), key=len, reverse=True)
     contacts = session.execute(update(ContactPerson).where(func.lower(ContactPerson.email) == email)
                                .values(name=ANONYMISED, role="", email="", phone="", anonymised_at=now)
                                .execution_options(synchronize_session=False)).rowcount
     cases = session.execute(update(Case).where(func.lower(Case.contact_email) == email)
                             .values(contact_name=ANONYMISED, contact_email="", contact_phone="", updated_at=now)
                             .execution_options(synchronize_session=False)).rowcount
-    mails = session.execute(update(OutboxMessage).where(func.lower(OutboxMessage.recipient) == email,
-                                                        OutboxMessage.status != OutboxStatus.sent.value)
-                            .values(status=OutboxStatus.failed.value, recipient="anonymiserad@invalid",
-                                    last_error="anonymised before sending")
-                            .execution_options(synchronize_session=False)).rowcount
+    mails = 0
+    for mail in session.execute(select(OutboxMessage).where(func.lower(OutboxMessage.recipient) == email)).scalars():
+        # Unsent mails are stopped; sent ones stay in the history without the person in them.
+        if mail.status != OutboxStatus.sent.value:
+            mail.status, mail.last_error = OutboxStatus.failed.value, "anonymised before sending"
+        mail.recipient = "anonymiserad@invalid"
+        for name in names:
+            mail.subject = mail.subject.replace(name, ANONYMISED)
+            mail.body_text = mail.body_text.replace(name, ANONYMISED)
+            mail.body_html = mail.body_html.replace(name, ANONYMISED)
+        mail.body_text = mail.body_text.replace(email, "anonymiserad@invalid")
+        session.add(mail)
+        mails += 1
     session.flush()
     return {"contacts": contacts, "cases": cases, "mails": mails}
 

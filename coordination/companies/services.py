@@ -30,8 +30,8 @@ from coordination.errors import ValidationFailed
 from coordination.organisations.models import BusinessArea
 
 _PERSONNUMMER_12 = re.compile(r"^(19|20)([0-9]{6})-?([0-9]{4})$")
-# "Högdalen 3:14", "Årsta 1:1", "Västberga Gård 2:3"
-PROPERTY = re.compile(r"^[A-ZÅÄÖ][A-Za-zÅÄÖåäöéü\- ]{1,60} [0-9]{1,4}:[0-9]{1,4}$")
+# "Högdalen 3:14", "Årsta 1:1", "Västberga Gård 2:3", and kvarter with one number: "Sländan 1"
+PROPERTY = re.compile(r"^[A-ZÅÄÖ][A-Za-zÅÄÖåäöéü\- ]{1,60} [0-9]{1,4}(:[0-9]{1,4})?$")
 
 
 def company_number(value: str, *, sole_trader: bool) -> str:
@@ -164,8 +164,11 @@ def list_companies(session: Session, *, q: str = "", business_area_id: int | Non
     conditions = []
     if q.strip():
         like = f"%{q.strip().lower()}%"
+        digits = q.strip().replace("-", "").replace(" ", "")
+        # A number typed without the dash finds the number stored with it.
+        number = f"%{digits[:6]}-{digits[6:]}%" if digits.isascii() and digits.isdigit() and len(digits) > 6 else like
         conditions.append(or_(func.lower(Company.name).like(like), Company.organisation_number.like(like),
-                              func.lower(Company.address).like(like)))
+                              Company.organisation_number.like(number), func.lower(Company.address).like(like)))
     if business_area_id:
         conditions.append(Company.id.in_(select(CompanyArea.company_id).where(CompanyArea.business_area_id == business_area_id)))
     if kind:

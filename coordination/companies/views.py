@@ -125,6 +125,10 @@ def show(company_id: int):
     if current_user.role == Role.department.value:
         via_own = db.execute(select(exists().where(Case.company_id == company.id, case_scope(current_user)))).scalar()
     ensure(can_view_company(current_user, via_own_case=via_own))
+    return _show(db, company)
+
+
+def _show(db, company: Company, *, contact_form: ContactForm | None = None):
     cases = db.execute(select(Case).where(Case.company_id == company.id, case_scope(current_user))
                        .order_by(Case.received_at.desc()).limit(100)).scalars().all()
     areas = db.execute(select(BusinessArea.name).join(CompanyArea, CompanyArea.business_area_id == BusinessArea.id)
@@ -138,7 +142,7 @@ def show(company_id: int):
                          .where(ContactLogCompany.company_id == company.id)
                          .order_by(ContactLogEntry.at.desc()).limit(100)).all()
     return render_template("companies/show.html", company=company, cases=cases, areas=areas, contacts=contacts,
-                           log=log, contact_form=ContactForm(formdata=None), kinds=KIND_LABELS,
+                           log=log, contact_form=contact_form or ContactForm(formdata=None), kinds=KIND_LABELS,
                            contact_kinds=CONTACT_KIND_LABELS)
 
 
@@ -169,9 +173,9 @@ def add_contact(company_id: int):
                               email=form.email.data or "", phone=form.phone.data or "", clock=clock())
         db.commit()
         flash(_("The contact person was added."), "success")
-    else:
-        flash(" ".join(str(m) for f in form for m in f.errors), "error")
-    return redirect(url_for("companies.show", company_id=company.id, _anchor="contacts"))
+        return redirect(url_for("companies.show", company_id=company.id, _anchor="contacts"))
+    # The company page again with the form as it was filled in.
+    return _show(db, company, contact_form=form), 400
 
 
 @bp.route("/foretag/<int:company_id>/kontakter/<int:contact_id>/anonymisera", methods=["POST"])

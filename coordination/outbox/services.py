@@ -22,15 +22,16 @@ CLAIM_SECONDS = 300
 
 
 def queue_mail(session: Session, *, kind: str, dedupe_key: str, recipient: str, subject: str, body_text: str,
-               body_html: str, now: datetime, case_id: int | None = None) -> None:
+               body_html: str, now: datetime, case_id: int | None = None) -> bool:
     """Add a mail to the outbox in the caller's transaction; a second call with the same
-    dedupe_key does nothing."""
+    dedupe_key does nothing. True when the mail was queued now."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(OutboxMessage).values(
+    result = session.execute(insert(OutboxMessage).values(
         kind=kind, dedupe_key=dedupe_key[:200], recipient=recipient, subject=subject[:300], body_text=body_text,
         body_html=body_html, case_id=case_id, status=OutboxStatus.pending.value, attempts=0, created_at=now,
         next_attempt_at=now,
     ).on_conflict_do_nothing(index_elements=["dedupe_key"]))
+    return result.rowcount == 1
 
 
 def backoff(attempts: int) -> timedelta:
