@@ -274,8 +274,9 @@ EXPECTED.update({
 # admin's; the contact log and turning a planned change into a project the coordinator's alone. A
 # department official sees a company's page only through a case that concerns their organisation
 # (and never its contact persons); steering members never. Empty forms answer 400; the changes a
-# request could make are a confirmation of a company already confirmed, an empty contact form (a
-# message on the company page), the anonymisation of a spare contact person nobody else looks at,
+# request could make are a confirmation of a company already confirmed, an empty contact form (the
+# company page again with the form's messages), the anonymisation of a spare contact person nobody
+# else looks at,
 # and a planned change without a business area (sent to the project form, nothing created).
 REGISTER_PAGE = _row(LOGIN, 200, 403, 403, 200)
 REGISTER_EMPTY_FORM = _row(LOGIN, 400, 403, 403, 400)
@@ -290,8 +291,7 @@ EXPECTED.update({
                        "unlinked": _row(LOGIN, 200, 403, 403, 200),
                        "missing": _row(LOGIN, 404, 404, 403, 404)},
     "companies.confirm": {"unlinked": _row(LOGIN, COMPANY_PAGE, 403, 403, COMPANY_PAGE), "missing": REGISTER_MISSING},
-    "companies.add_contact": {"unlinked": _row(LOGIN, COMPANY_PAGE, 403, 403, COMPANY_PAGE),
-                              "missing": REGISTER_MISSING},
+    "companies.add_contact": {"unlinked": REGISTER_EMPTY_FORM, "missing": REGISTER_MISSING},
     "companies.anonymise": {"spare": _row(LOGIN, COMPANY_PAGE, 403, 403, COMPANY_PAGE),
                             "of-another-company": REGISTER_MISSING, "missing": REGISTER_MISSING},
     "companies.contact_log": {"": _row(LOGIN, 200, 403, 403, 403), "post-empty": _row(LOGIN, 400, 403, 403, 403)},
@@ -378,39 +378,13 @@ _ROUTES_APP = create_app({"ENV_NAME": "testing", "DATABASE_URL": "sqlite://"})
 ENDPOINTS = sorted({rule.endpoint for rule in _ROUTES_APP.url_map.iter_rules()} - {"static"})
 
 
-# Known bugs of the application (the test stays strict: it fails once the bug is fixed, so the
-# mark is removed then).
-DASHBOARD_PG_BUG = ("BUG (PostgreSQL): the start page's dashboard groups by func.coalesce(CaseEvent.rule, '–') "
-                    "(coordination/dashboard/services.py, escalations by rule); the '–' is a separate bind "
-                    "parameter in SELECT and GROUP BY, so PostgreSQL refuses the query (GroupingError) and the page "
-                    "is a 500. Group by a label or use literal_column(\"'–'\").")
-FACTS_PG_BUG = ("BUG (PostgreSQL): reports.services.compute_facts selects and groups by "
-                "func.coalesce(Case.focus_area_id, 0) as two separately bound expressions; PostgreSQL refuses it "
-                "(GroupingError), so every page that computes facts live (a report not yet submitted, its facts "
-                "as CSV/Excel) is a 500. Group by the selected label (or the bare column).")
-
-
-def _known_bug(endpoint, variant, role):
-    expected = EXPECTED.get(endpoint, {}).get(variant, {}).get(role) if endpoint in EXPECTED else None
-    if not PG_URL or expected != 200:
-        return None
-    if endpoint == "home.index" and role in (COORD, STEER):
-        return DASHBOARD_PG_BUG
-    if endpoint in ("reports.report", "reports.facts_csv", "reports.facts_xlsx") and \
-            REPORT_STATUS.get(variant) == "draft":
-        return FACTS_PG_BUG
-    return None
-
-
 def _cases():
     for endpoint in ENDPOINTS:
         # An endpoint missing from EXPECTED still gets a test, which fails and says so.
         for variant in EXPECTED.get(endpoint, {"": None}):
             for role in ROLES:
-                bug = _known_bug(endpoint, variant, role)
                 yield pytest.param(endpoint, variant, role, id=f"{endpoint}[{variant}]-{role}" if variant
-                                   else f"{endpoint}-{role}",
-                                   marks=[pytest.mark.xfail(reason=bug, strict=True)] if bug else [])
+                                   else f"{endpoint}-{role}")
 
 
 # --- the data, once for the module -------------------------------------------------------------

@@ -46,18 +46,6 @@ from coordination.reports.models import (
 from tests import factories
 from tests.conftest import PG_URL
 
-# --- known bugs ------------------------------------------------------------------------------------
-
-# compute_facts runs for every page that shows a report not yet submitted, for the CSV of such a
-# report, and at submission; on PostgreSQL each of them is a 500.
-FACTS_ON_POSTGRES = pytest.mark.xfail(
-    bool(PG_URL), strict=True,
-    reason="BUG (PostgreSQL): coordination/reports/services.py compute_facts selects and groups by "
-           "func.coalesce(Case.focus_area_id, 0) built twice, so the 0 is two different bind parameters and "
-           "PostgreSQL refuses the query (GroupingError: cases.focus_area_id must appear in the GROUP BY). Every "
-           "draft report page, its facts CSV/Excel and every submission is a 500. Fix: build the expression once "
-           "and group by it (or by its label), or group by Case.focus_area_id and map None to 0 in Python.")
-
 # --- the 2022 form, transcribed from the two committees' reports (seeds 000 and 001) ----------------
 
 FOCUS_AREAS = {1: "Stimulera tillväxt och företagsamhet",
@@ -338,7 +326,6 @@ def test_a_question_for_some_committees_is_asked_only_of_them_in_the_pdf(client,
     assert squash(LIMITED) not in norrmalm_pdf
 
 
-@FACTS_ON_POSTGRES
 def test_a_question_for_some_committees_is_on_their_form_only_and_others_cannot_answer_it(client, app, w):
     _add_limited_question(client, w)
     limited = next(q for q in questions(app, w.eav) if q.text == LIMITED)
@@ -367,7 +354,6 @@ def test_periods_are_january_to_april_may_to_august_and_the_whole_year():
     assert services.period_bounds(2026, "VB") == (sthlm(2026, 1, 1, 0), sthlm(2027, 1, 1, 0))
 
 
-@FACTS_ON_POSTGRES
 def test_the_writer_starts_one_report_per_committee_and_period_and_sees_every_question(client, app, w):
     first = start(app, client, w.writer, w.eav, 2026, "T1")
     again = start(app, client, w.colleague, w.eav, 2026, "T1")
@@ -409,7 +395,6 @@ def test_the_report_list_shows_each_committees_status_per_period(client, app, w,
 
 # --- saving, conflicts and the report's life --------------------------------------------------------------
 
-@FACTS_ON_POSTGRES
 def test_the_writer_saves_a_contact_person_and_answers_and_reads_them_back(client, app, w):
     report = start(app, client, w.writer, w.eav)
     qs = questions(app, w.eav)
@@ -432,7 +417,6 @@ def test_the_writer_saves_a_contact_person_and_answers_and_reads_them_back(clien
         "Anna Andersson", "08-508 140 00", "anna.andersson@stockholm.se", "draft")
 
 
-@FACTS_ON_POSTGRES
 def test_two_officials_saving_the_same_answer_the_second_gets_409_with_both_texts_and_nothing_is_overwritten(
         client, app, w):
     report = start(app, client, w.writer, w.eav)
@@ -469,7 +453,6 @@ def test_two_officials_saving_the_same_answer_the_second_gets_409_with_both_text
     assert answers_of(app, report.id)[other] == "Sven: Växla upp Stockholm i Årsta."
 
 
-@FACTS_ON_POSTGRES
 def test_two_officials_writing_the_first_answer_at_the_same_time_the_second_gets_409(client, app, w):
     report = start(app, client, w.writer, w.eav)
     qs = questions(app, w.eav)
@@ -503,12 +486,6 @@ def test_a_stale_save_through_the_service_reports_both_texts_and_changes_nothing
     assert versions_of(app, report.id) == {qs[0].id: 2}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: coordination/reports/views.py report() cuts every answer to 20 000 characters "
-    "(typed[q.id][:20000]) before saving and then says \"Rapporten sparades.\": the rest of a long answer is "
-    "lost without a word. Refuse a too long answer with a message and keep the text in the form (or store it "
-    "whole; the column is Text)."))
-@FACTS_ON_POSTGRES
 def test_a_long_answer_is_never_cut_short(client, app, w):
     report = start(app, client, w.writer, w.eav)
     qs = questions(app, w.eav)
@@ -522,11 +499,6 @@ def test_a_long_answer_is_never_cut_short(client, app, w):
     assert stored == long_answer or kept_in_form
 
 
-@pytest.mark.xfail(bool(PG_URL), strict=True, reason=(
-    "BUG (PostgreSQL): coordination/reports/services.py save_answers cuts the contact fields to 254 characters, "
-    "but contact_phone is String(40) (and contact_name String(200)) in coordination/reports/models.py, so a "
-    "phone field with a switchboard and a mobile number is a 500 (StringDataRightTruncation) and nothing is "
-    "saved. Validate each field against its column's length with a message (or widen the columns)."))
 def test_a_contact_phone_with_two_numbers_is_saved_whole(client, app, w, session):
     report = make_report(session, w.eav, contact=("", "", ""))
     qs = questions(app, w.eav)
@@ -539,7 +511,6 @@ def test_a_contact_phone_with_two_numbers_is_saved_whole(client, app, w, session
     assert report_of(app, w.eav).contact_phone == phone
 
 
-@FACTS_ON_POSTGRES
 def test_draft_submitted_returned_for_completion_and_approved_keeping_every_answer(client, app, w):
     report = start(app, client, w.writer, w.eav)
     qs = questions(app, w.eav)
@@ -772,7 +743,6 @@ def _comparable(facts):
                                   "companies_informed", "meetings_held", "notable_decisions")}
 
 
-@FACTS_ON_POSTGRES
 @pytest.mark.parametrize("period", ["T1", "T2", "VB"])
 def test_the_facts_for_the_committees_areas_and_period_are_what_a_person_counts(app, w, data, session, clock, period):
     facts = services.compute_facts(session, committee_id=w.eav.id, year=2026, period=period, now=clock.now(),
@@ -783,7 +753,6 @@ def test_the_facts_for_the_committees_areas_and_period_are_what_a_person_counts(
     assert facts["period"] == f"2026 {period}"
 
 
-@FACTS_ON_POSTGRES
 def test_the_report_page_shows_the_facts_beside_each_focus_area(client, app, w, data):
     start(app, client, w.writer, w.eav, 2026, "T1")
     text = text_of(client.get(url(w.eav, 2026, "T1")))
@@ -803,7 +772,6 @@ def test_the_report_page_shows_the_facts_beside_each_focus_area(client, app, w, 
     assert "Norrmalms beslut." not in text
 
 
-@FACTS_ON_POSTGRES
 def test_the_facts_are_frozen_into_the_report_when_it_is_submitted(client, app, w, data, session, clock):
     report = start(app, client, w.writer, w.eav, 2026, "T1")
     qs = questions(app, w.eav)
@@ -835,9 +803,9 @@ def test_the_facts_are_frozen_into_the_report_when_it_is_submitted(client, app, 
     assert ["received_by_focus_area", "1", "2"] in rows and ["overdue_action_items", "", "2"] in rows
     assert late.reference not in page
     # A report of the same committee not yet submitted shows the data as it is now.
-    t1_live = text_of(sign_in(app.test_client(), w.colleague).get(url(w.eav, 2026, "VB")))
+    vb_live = text_of(sign_in(app.test_client(), w.colleague).get(url(w.eav, 2026, "VB")))
     assert re.search(r"1\. Stimulera tillväxt och företagsamhet Ur ärendena \(2026 VB\) "
-                     r"Inkomna ärenden: 4 ", t1_live)
+                     r"Inkomna ärenden: 4 ", vb_live)
 
 
 # --- PDF, Word, CSV -------------------------------------------------------------------------------------------
@@ -1006,11 +974,6 @@ def test_the_compilation_lists_each_submitted_committees_answers_per_question(cl
     assert sign_in(app.test_client(), w.writer).get("/rapporter/sammanstallning/2026/T2").status_code == 403
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: coordination/reports/views.py compilation() orders the questions by position only, while the report, "
-    "its PDF and Word file order them by focus area (services.questions_for). A question added to a template "
-    "later (position after \"Övriga upplysningar\") ends up after \"Övriga upplysningar\" under a second "
-    "heading of its focus area. Use services.questions_for's order (coalesce(focus_area_id, 99), position)."))
 def test_the_compilation_has_each_focus_area_once_with_all_its_questions(client, app, w, session):
     _add_limited_question(client, w)
     eav_qs = questions(app, w.eav)

@@ -56,7 +56,8 @@ class Report(SQLModel, table=True):
     period: str = Field(sa_column=Column(String(2), nullable=False))
     status: str = Field(default=ReportStatus.draft.value, sa_column=Column(String(12), nullable=False))
     contact_name: str = Field(default="", sa_column=Column(String(200), nullable=False, server_default=""))
-    contact_phone: str = Field(default="", sa_column=Column(String(40), nullable=False, server_default=""))
+    # Room for a switchboard and a mobile number, as the forms are filled in.
+    contact_phone: str = Field(default="", sa_column=Column(String(100), nullable=False, server_default=""))
     contact_email: str = Field(default="", sa_column=Column(String(254), nullable=False, server_default=""))
     facts: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # frozen at submission
     returned_reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))

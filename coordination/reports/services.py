@@ -3,7 +3,7 @@ text, the report's life (draft → submitted → returned for completion → app
 the data already knows, computed for the committee's business areas and the period."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from statistics import median
 
 from flask_babel import lazy_gettext as _l
@@ -36,11 +36,16 @@ def period_bounds(year: int, period: str) -> tuple[datetime, datetime]:
     return start, end
 
 
+def ordered_questions(session: Session, template_id: int) -> list[ReportQuestion]:
+    """A template's questions by focus area (other information last), then position."""
+    return list(session.execute(select(ReportQuestion).where(ReportQuestion.template_id == template_id)
+                                .order_by(func.coalesce(ReportQuestion.focus_area_id, 99), ReportQuestion.position,
+                                          ReportQuestion.id)).scalars())
+
+
 def questions_for(session: Session, template_id: int, committee_id: int) -> list[ReportQuestion]:
-    rows = session.execute(select(ReportQuestion).where(ReportQuestion.template_id == template_id)
-                           .order_by(func.coalesce(ReportQuestion.focus_area_id, 99), ReportQuestion.position,
-                                     ReportQuestion.id)).scalars()
-    return [q for q in rows if not q.committee_ids or committee_id in q.committee_ids]
+    return [q for q in ordered_questions(session, template_id)
+            if not q.committee_ids or committee_id in q.committee_ids]
 
 
 def get_or_create_report(session: Session, *, committee_id: int, year: int, period: str) -> Report:
@@ -85,6 +90,11 @@ def save_answers(session: Session, report: Report, *, answers: list[AnswerInput]
     meanwhile (both texts, nothing overwritten)."""
     if report.status not in (ReportStatus.draft.value, ReportStatus.returned.value):
         raise ValidationFailed(_l("The report is submitted; it can be changed only when it is returned."))
+    limits = {"contact_name": 200, "contact_phone": 100, "contact_email": 254}
+    too_long = {key: [_l("At most %(max)d characters; you wrote more.", max=limit)]
+                for key, limit in limits.items() if len((contact.get(key) or "").strip()) > limit}
+    if too_long:
+        raise ValidationFailed(_l("Nothing was saved."), errors=too_long)
     questions = {q.id: q for q in questions_for(session, report.template_id, report.committee_id)}
     current = {a.question_id: a for a in session.execute(select(ReportAnswer).where(ReportAnswer.report_id == report.id))
                .scalars()}
@@ -110,7 +120,7 @@ def save_answers(session: Session, report: Report, *, answers: list[AnswerInput]
             conflicts.append(AnswerConflict(question=questions[item.question_id], mine=text, theirs=existing.text))
     for key in ("contact_name", "contact_phone", "contact_email"):
         if key in contact:
-            setattr(report, key, (contact[key] or "").strip()[:254])
+            setattr(report, key, (contact[key] or "").strip())
     session.add(report)
     session.flush()
     session.expire_all()
@@ -216,7 +226,8 @@ def compute_facts(session: Session, *, committee_id: int, year: int, period: str
         return median(values) if values else None
 
     return {
-        "period": f"{year} {period}", "from": start.date().isoformat(), "to": end.date().isoformat(),
+        "period": f"{year} {period}", "from": start.date().isoformat(),
+        "to": (end.date() - timedelta(days=1)).isoformat(),
         "business_areas": list(session.execute(select(BusinessArea.name).where(BusinessArea.id.in_(area_ids))
                                                .order_by(BusinessArea.name)).scalars()),
         "received_by_focus_area": {str(k): v for k, v in received.items()},

@@ -35,6 +35,7 @@ from coordination.web import clock, working_days
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter")
 PERIODS = ("T1", "T2", "VB")
+ANSWER_MAX = 20_000
 
 
 def _committees(db):
@@ -113,7 +114,12 @@ def report(committee_id: int, year: int, period: str):
     ensure(services.may_write(current_user, found, db))
     questions = services.questions_for(db, found.template_id, found.committee_id)
     typed = {q.id: request.form.get(f"answer-{q.id}", "") for q in questions}
-    answers = [services.AnswerInput(question_id=q.id, text=typed[q.id][:20000],
+    too_long = [q for q in questions if len(typed[q.id]) > ANSWER_MAX]
+    if too_long:
+        flash(_("An answer may be at most %(max)s characters; shorten it and save again. Nothing was saved.",
+                max=f"{ANSWER_MAX:,}".replace(",", " ")), "error")
+        return _page(db, committee, found, status=400, typed=typed)
+    answers = [services.AnswerInput(question_id=q.id, text=typed[q.id],
                                     version=small_int(request.form.get(f"version-{q.id}"))) for q in questions]
     contact = {k: request.form.get(k, "") for k in ("contact_name", "contact_phone", "contact_email")}
     try:
@@ -242,8 +248,7 @@ def compilation(year: int, period: str):
                          .order_by(Committee.name)).all()
     template = db.execute(select(ReportTemplate).where(ReportTemplate.year <= year)
                           .order_by(ReportTemplate.year.desc()).limit(1)).scalars().first()
-    questions = db.execute(select(ReportQuestion).where(ReportQuestion.template_id == template.id)
-                           .order_by(ReportQuestion.position)).scalars().all() if template else []
+    questions = services.ordered_questions(db, template.id) if template else []
     from coordination.reports.models import ReportAnswer
 
     ids = [r.id for r, _n in reports]

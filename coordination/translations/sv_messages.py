@@ -1202,3 +1202,7 @@ SV.update({
     "Remind before the due date (working days)": "Påminn före datumet (arbetsdagar)",
     "Work group (optional)": "Arbetsgrupp (valfritt)",
 })
+SV.update({
+    "An answer may be at most %(max)s characters; shorten it and save again. Nothing was saved.":
+        "Ett svar får vara högst %(max)s tecken; korta det och spara igen. Inget sparades.",
+})
