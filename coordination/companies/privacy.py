@@ -2,6 +2,7 @@
 kept, a retention job for closed cases, and the extract of everything held about a person
 (registerutdrag)."""
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -19,7 +20,7 @@ from coordination.companies.services import ANONYMISED
 from coordination.outbox.models import OutboxMessage, OutboxStatus
 
 
-def anonymise_person(session: Session, *, email: str, now: datetime) -> dict[str, int]:
+def anonymise_person(session: Session, *, email: str, now: datetime, extra_names: tuple[str, ...] = ()) -> dict[str, int]:
     """Remove a person (known by e-mail address) from the register and from every case they
     raised, including the search index (the cases' FTS rows follow the update) and unsent mails.
     History keeps that something happened, never who."""
@@ -30,7 +31,7 @@ def anonymise_person(session: Session, *, email: str, now: datetime) -> dict[str
     names = {n for n in session.execute(select(ContactPerson.name).where(func.lower(ContactPerson.email) == email))
              .scalars()} | {n for n in session.execute(select(Case.contact_name).where(func.lower(Case.contact_email) == email))
                             .scalars()}
-    names = sorted((n for n in names if n and n != ANONYMISED), key=len, reverse=True)
+    names = sorted((n for n in names | set(extra_names) if n and n != ANONYMISED), key=len, reverse=True)
     contacts = session.execute(update(ContactPerson).where(func.lower(ContactPerson.email) == email)
                                .values(name=ANONYMISED, role="", email="", phone="", anonymised_at=now)
                                .execution_options(synchronize_session=False)).rowcount
@@ -47,7 +48,9 @@ def anonymise_person(session: Session, *, email: str, now: datetime) -> dict[str
             mail.subject = mail.subject.replace(name, ANONYMISED)
             mail.body_text = mail.body_text.replace(name, ANONYMISED)
             mail.body_html = mail.body_html.replace(name, ANONYMISED)
-        mail.body_text = mail.body_text.replace(email, "anonymiserad@invalid")
+        for text_field in ("body_text", "body_html"):
+            setattr(mail, text_field, re.sub(re.escape(email), "anonymiserad@invalid", getattr(mail, text_field),
+                                             flags=re.IGNORECASE))
         session.add(mail)
         mails += 1
     session.flush()
@@ -56,19 +59,36 @@ def anonymise_person(session: Session, *, email: str, now: datetime) -> dict[str
 
 def anonymise_contact_everywhere(session: Session, contact: ContactPerson, *, clock: Clock) -> dict[str, int]:
     """Anonymise one contact person and the same person (by e-mail) on cases."""
-    email = contact.email
+    email, name = contact.email, contact.name
     contact.name, contact.role, contact.email, contact.phone = ANONYMISED, "", "", ""
     contact.anonymised_at = clock.now()
     session.add(contact)
     session.flush()
-    result = anonymise_person(session, email=email, now=clock.now()) if email else {"contacts": 0, "cases": 0, "mails": 0}
+    result = anonymise_person(session, email=email, now=clock.now(), extra_names=(name,)) if email \
+        else {"contacts": 0, "cases": 0, "mails": 0}
     result["contacts"] += 1
     return result
 
 
 def apply_retention(session: Session, *, clock: Clock, months: int) -> int:
-    """Anonymise the contact details of cases closed more than `months` months ago (set-based)."""
+    """Anonymise the contact details of cases closed more than `months` months ago, and of the
+    mails about them (set-based for the cases)."""
     cutoff = clock.now() - timedelta(days=round(months * 30.44))
+    due = session.execute(select(Case.id, Case.contact_name, Case.contact_email)
+                          .where(Case.status == CaseStatus.closed.value, Case.updated_at < cutoff,
+                                 Case.contact_email != "")).all()
+    person = {case_id: (name, email) for case_id, name, email in due}
+    if person:
+        for mail in session.execute(select(OutboxMessage).where(OutboxMessage.case_id.in_(list(person)))).scalars():
+            name, email = person[mail.case_id]
+            if mail.recipient.lower() == email.lower():
+                mail.recipient = "anonymiserad@invalid"
+            for text_field in ("subject", "body_text", "body_html"):
+                value = getattr(mail, text_field)
+                if name and name != ANONYMISED:
+                    value = value.replace(name, ANONYMISED)
+                setattr(mail, text_field, re.sub(re.escape(email), "anonymiserad@invalid", value, flags=re.IGNORECASE))
+            session.add(mail)
     result = session.execute(update(Case).where(Case.status == CaseStatus.closed.value, Case.updated_at < cutoff,
                                                 or_(Case.contact_name != ANONYMISED, Case.contact_email != "",
                                                     Case.contact_phone != ""),

@@ -30,8 +30,9 @@ def queue_mail(session: Session, *, kind: str, dedupe_key: str, recipient: str, 
         kind=kind, dedupe_key=dedupe_key[:200], recipient=recipient, subject=subject[:300], body_text=body_text,
         body_html=body_html, case_id=case_id, status=OutboxStatus.pending.value, attempts=0, created_at=now,
         next_attempt_at=now,
-    ).on_conflict_do_nothing(index_elements=["dedupe_key"]))
-    return result.rowcount == 1
+    ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OutboxMessage.id))
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT.
+    return result.first() is not None
 
 
 def backoff(attempts: int) -> timedelta:
