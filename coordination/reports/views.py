@@ -208,6 +208,26 @@ def docx(report_id: int):
     return response
 
 
+def _facts(db, report: Report) -> dict:
+    """The frozen facts of a submitted report, or today's for one still being written."""
+    return report.facts or services.compute_facts(db, committee_id=report.committee_id, year=report.year,
+                                                  period=report.period, now=clock().now(), working_days=working_days())
+
+
+def fact_rows(facts: dict):
+    """The facts as rows (fact, key, value), with a header: the same for CSV and Excel."""
+    yield ["uppgift", "nyckel", "värde"]
+    for key, value in facts.items():
+        if isinstance(value, dict):
+            for sub, number in value.items():
+                yield [key, sub, number]
+        elif isinstance(value, list):
+            for item in value:
+                yield [key, "", item if not isinstance(item, dict) else " | ".join(str(v) for v in item.values())]
+        else:
+            yield [key, "", value]
+
+
 @bp.route("/<int:report_id>/fakta.csv")
 @allow(Role.coordinator, Role.department, Role.steering, Role.admin)
 def facts_csv(report_id: int):
@@ -216,20 +236,10 @@ def facts_csv(report_id: int):
     if found is None:
         abort(404)
     ensure(_may_read(db, found))
-    facts = found.facts or services.compute_facts(db, committee_id=found.committee_id, year=found.year,
-                                                  period=found.period, now=clock().now(), working_days=working_days())
+    facts = _facts(db, found)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow(["uppgift", "nyckel", "värde"])
-    for key, value in facts.items():
-        if isinstance(value, dict):
-            for sub, number in value.items():
-                writer.writerow([key, sub, number])
-        elif isinstance(value, list):
-            for item in value:
-                writer.writerow([key, "", item if not isinstance(item, dict) else " | ".join(str(v) for v in item.values())])
-        else:
-            writer.writerow([key, "", value])
+    writer.writerows(fact_rows(facts))
     response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
     response.headers.set("Content-Disposition", "attachment", filename=f"fakta-{found.year}-{found.period}.csv")
     return response
@@ -340,21 +350,12 @@ def facts_xlsx(report_id: int):
     if found is None:
         abort(404)
     ensure(_may_read(db, found))
-    facts = found.facts or services.compute_facts(db, committee_id=found.committee_id, year=found.year,
-                                                  period=found.period, now=clock().now(), working_days=working_days())
+    facts = _facts(db, found)
     book = Workbook()
     sheet = book.active
     sheet.title = f"{found.year} {found.period}"
-    sheet.append(["uppgift", "nyckel", "värde"])
-    for key, value in facts.items():
-        if isinstance(value, dict):
-            for sub, number in value.items():
-                sheet.append([key, sub, number])
-        elif isinstance(value, list):
-            for item in value:
-                sheet.append([key, "", item if not isinstance(item, dict) else " | ".join(str(v) for v in item.values())])
-        else:
-            sheet.append([key, "", value])
+    for row in fact_rows(facts):
+        sheet.append(row)
     out = io.BytesIO()
     book.save(out)
     response = Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
