@@ -93,9 +93,7 @@ def _page(db, committee, report, *, conflicts=(), status=200, typed=None):
     questions = services.questions_for(db, report.template_id, report.committee_id) if report else []
     answers = services.report_answers(db, report) if report else {}
     focus = {f.id: f for f in db.execute(select(FocusArea)).scalars()}
-    facts = report.facts if report and report.facts else (
-        services.compute_facts(db, committee_id=committee.id, year=report.year, period=report.period,
-                               now=clock().now(), working_days=working_days()) if report else {})
+    facts = _facts(db, report) if report else {}
     editable = report is not None and services.may_write(current_user, report, db) and \
         report.status in (ReportStatus.draft.value, ReportStatus.returned.value)
     return render_template("reports/report.html", committee=committee, report=report, questions=questions,
