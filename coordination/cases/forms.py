@@ -170,5 +170,7 @@ class QueueForm(BaseForm):
     overdue = BooleanField(_l("Only overdue"))
     received_from = DayField(_l("Received from"), validators=[Optional()])
     received_to = DayField(_l("Received to"), validators=[Optional()])
+    escalated_by = ChoiceField(_l("Escalated by rule"), message=_l("Choose a rule from the list."))
+    escalated_from = DayField(_l("Escalated from"), validators=[Optional()])
     sort = ChoiceField(_l("Sort by"), message=_l("Choose a sort order from the list."))
     page = WholeNumberField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=100000)])

@@ -9,7 +9,7 @@ from sqlalchemy import case as sql_case
 from sqlmodel import Session, select
 
 from coordination.cases import search
-from coordination.cases.models import OPEN_STATUSES, Case, CaseOrganisation, CaseStatus
+from coordination.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseOrganisation, CaseStatus
 from coordination.cases.services import TRIAGE_DAYS, organisation_names
 from coordination.clock import STOCKHOLM, Clock, WorkingDays
 from coordination.organisations.models import BusinessArea
@@ -22,6 +22,7 @@ SORTS = {
                  Case.received_at.asc(), Case.id.asc()),
 }
 DEFAULT_SORT = "received_asc"
+MANUAL_ESCALATION = "manual"  # the escalated_by filter for escalations made by a person
 MAX_PAGE_SIZE = 200
 
 
@@ -39,6 +40,9 @@ class QueueFilters:
     source: str | None = None
     received_from: date | None = None
     received_to: date | None = None
+    # Cases escalated by this routing rule ("manual" = by a person), since `escalated_from`.
+    escalated_by: str | None = None
+    escalated_from: date | None = None
     q: str = ""
     sort: str = DEFAULT_SORT
     page: int = 1
@@ -104,6 +108,13 @@ def filtered(session: Session, filters: QueueFilters, *, scope, threshold: datet
         conditions.append(Case.received_at < _day_start(filters.received_to + timedelta(days=1)))
     if filters.overdue:
         conditions.append(overdue_condition(threshold))
+    if filters.escalated_by:
+        escalations = [CaseEvent.kind == "escalated",
+                       CaseEvent.rule.is_(None) if filters.escalated_by == MANUAL_ESCALATION
+                       else CaseEvent.rule == filters.escalated_by]
+        if filters.escalated_from:
+            escalations.append(CaseEvent.at >= _day_start(filters.escalated_from))
+        conditions.append(Case.id.in_(select(CaseEvent.case_id).where(*escalations)))
     if filters.q.strip():
         ids = search.matching_ids(session, filters.q)
         if ids is not None:

@@ -41,7 +41,7 @@ from coordination.cases.models import (
     Category,
     Priority,
 )
-from coordination.cases.queue import SORTS, QueueFilters, list_cases
+from coordination.cases.queue import MANUAL_ESCALATION, SORTS, QueueFilters, list_cases
 from coordination.clock import STOCKHOLM
 from coordination.db import get_session
 from coordination.errors import Conflict, NotFound, ValidationFailed
@@ -62,6 +62,7 @@ from coordination.organisations.services import (
     list_organisations,
 )
 from coordination.routing.engine import run_on_change
+from coordination.routing.services import rule_names
 from coordination.web import clock, working_days
 
 bp = Blueprint("cases", __name__, url_prefix="/arenden")
@@ -102,6 +103,8 @@ def _fill_queue_choices(form: QueueForm, db) -> None:
     form.priority.choices = [any_] + list(PRIORITY_LABELS.items())
     form.source.choices = [any_] + list(SOURCE_LABELS.items())
     form.sort.choices = [(k, SORT_LABELS[k]) for k in SORTS]
+    form.escalated_by.choices = [any_, (MANUAL_ESCALATION, _("By a person (no rule)"))] + [
+        (code, f"{code} {name}") for code, name in rule_names(db)]
 
 
 @bp.route("")
@@ -122,6 +125,7 @@ def queue():
             focus_area_id=form.focus_area_id.data, organisation_id=form.organisation_id.data,
             priority=form.priority.data or None, overdue=bool(form.overdue.data), source=form.source.data or None,
             received_from=form.received_from.data, received_to=form.received_to.data, q=form.q.data or "",
+            escalated_by=form.escalated_by.data or None, escalated_from=form.escalated_from.data,
             sort=form.sort.data, page=form.page.data or 1)
     page = list_cases(db, filters, scope=case_scope(current_user), clock=clock(), working_days=working_days())
     args = {k: v for k, v in request.args.items() if k != "page" and v}

@@ -30,7 +30,7 @@ class Dashboard:
     closures: dict[str, int]
     time_in_level: dict[int, tuple[float | None, float | None, int]]
     overdue_by_org: list[tuple[int, str, int]]
-    escalations_by_rule: list[tuple[str, int]]
+    escalations_by_rule: list[tuple[str | None, int]]  # None: escalated by a person
     total_open: int
 
 
@@ -71,7 +71,7 @@ def dashboard(session: Session, *, clock: Clock, working_days: WorkingDays, scop
                      time_in_level=_time_in_level(session, since=since, now=now, working_days=working_days,
                                                   conditions=conditions),
                      overdue_by_org=[tuple(r) for r in overdue],
-                     escalations_by_rule=[(r or "–", n) for r, n in rules],
+                     escalations_by_rule=[(r, n) for r, n in rules],
                      total_open=sum(r[3] for r in open_rows))
 
 

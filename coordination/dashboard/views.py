@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 
+from coordination.cases.queue import MANUAL_ESCALATION
 from coordination.dashboard import charts
 from coordination.dashboard.services import Dashboard
 
@@ -14,6 +15,8 @@ def figures(data: Dashboard) -> dict:
     level_keys = [k for k in (None, 1, 2, 3)]
     inflow = [data.inflow.get(m, 0) for m in data.months]
     closures = [data.closures.get(m, 0) for m in data.months]
+    rule_rows = [(code or MANUAL_ESCALATION, code or _("By a person (no rule)"), n)
+                 for code, n in data.escalations_by_rule]
     return {
         "open_chart": charts.bar(_("Open cases per level"), [levels[k] for k in level_keys],
                                  {_("Open cases"): [per_level.get(k, 0) for k in level_keys]}),
@@ -28,9 +31,12 @@ def figures(data: Dashboard) -> dict:
         "overdue_chart": charts.bar(_("Overdue action items per organisation"), [r[1] for r in data.overdue_by_org],
                                     {_("Overdue action items"): [r[2] for r in data.overdue_by_org]})
         if data.overdue_by_org else None,
-        "rules_chart": charts.bar(_("Escalations by rule, last 12 months"), [r[0] for r in data.escalations_by_rule],
-                                  {_("Escalations"): [r[1] for r in data.escalations_by_rule]})
-        if data.escalations_by_rule else None,
+        "rules_chart": charts.bar(_("Escalations by rule, last 12 months"), [name for _k, name, _n in rule_rows],
+                                  {_("Escalations"): [n for _k, _name, n in rule_rows]})
+        if rule_rows else None,
+        # (filter value for the queue, label, escalations); the queue lists the cases escalated.
+        "rule_rows": rule_rows,
+        "since": f"{data.months[0]}-01" if data.months else None,
         "levels": levels,
     }
 

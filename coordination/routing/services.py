@@ -5,6 +5,7 @@ people moving cases with a reason, departments asking for escalation, and the an
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -304,3 +305,11 @@ def why_here(session: Session, case: Case) -> tuple[CaseEvent, str | None] | Non
                           .where(CaseEvent.case_id == case.id, CaseEvent.to_level == case.level)
                           .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1)).first()
     return (row[0], row[1]) if row else None
+
+
+def rule_names(session: Session) -> list[tuple[str, str]]:
+    """(code, name in the page's language) of every rule, for choosing one in a filter."""
+    english = str(get_locale()) == "en"
+    rows = session.execute(select(RoutingRule.code, RoutingRule.name_sv, RoutingRule.name_en)
+                           .order_by(RoutingRule.position, RoutingRule.code)).all()
+    return [(code, name_en if english else name_sv) for code, name_sv, name_en in rows]
