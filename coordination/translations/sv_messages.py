@@ -1206,3 +1206,12 @@ SV.update({
     "An answer may be at most %(max)s characters; shorten it and save again. Nothing was saved.":
         "Ett svar får vara högst %(max)s tecken; korta det och spara igen. Inget sparades.",
 })
+SV.update({  # queue filter by routing rule (dashboard links)
+    "Escalated by rule": "Lyft av regel",
+    "Escalated from": "Lyft från och med",
+    "Choose a rule from the list.": "Välj en regel i listan.",
+    "By a person (no rule)": "Av en person (ingen regel)",
+    "escalations": "lyft",
+    "Each number counts escalations; its link lists the cases escalated, so a case escalated twice by one rule is counted twice here and listed once.":
+        "Varje tal räknar lyft; länken visar de lyfta ärendena, så ett ärende som lyfts två gånger av samma regel räknas två gånger här och visas en gång i listan.",
+})
