@@ -1,0 +1,75 @@
+"""The tables of bench/README.md from a results.json, with each target checked:
+
+    python -m bench.report bench/results.json"""
+
+import json
+import sys
+
+PAGE_SLOWDOWN_LIMIT = 1.5
+PG_ONE_CONNECTION_MS = 15.0
+SWEEP_SECONDS = 5.0
+AGENDA_SECONDS = 1.0
+THROUGHPUT_SHARE = {"queue": 0.25, "case_page_200_events": 0.40}
+
+
+def _ok(good: bool) -> str:
+    return "✓" if good else "✗ missed"
+
+
+def markdown(results: dict) -> str:
+    runs = results["runs"]
+    lines = []
+    for database in dict.fromkeys(r["database"] for r in runs):
+        mine = sorted((r for r in runs if r["database"] == database), key=lambda r: r["cases"])
+        smallest, largest = mine[0], mine[-1]
+        sizes = [r["cases"] for r in mine]
+        lines += [f"### {database}: pages (median / p95 ms, SQL statements)", "",
+                  "| page | " + " | ".join(f"{n:,} cases".replace(",", " ") for n in sizes)
+                  + f" | {largest['cases'] // smallest['cases']}× data: median ratio | statements equal |",
+                  "|---|" + "---|" * len(sizes) + "---|---|"]
+        for page in smallest["pages"]:
+            cells = [f"{r['pages'][page]['median_ms']} / {r['pages'][page]['p95_ms']} ({r['pages'][page]['queries']})"
+                     for r in mine]
+            ratio = largest["pages"][page]["median_ms"] / max(smallest["pages"][page]["median_ms"], 0.001)
+            same = len({r["pages"][page]["queries"] for r in mine}) == 1
+            lines.append(f"| {page} | " + " | ".join(cells) + f" | {ratio:.2f} {_ok(ratio <= PAGE_SLOWDOWN_LIMIT)}"
+                         f" | {_ok(same)} |")
+        if database == "postgresql":
+            for page in ("queue", "case_page_200_events"):
+                median = largest["pages"][page]["median_ms"]
+                lines.append(f"\n{page} at {largest['cases']:,} cases, one connection: {median} ms "
+                             f"(target ≤ {PG_ONE_CONNECTION_MS:.0f} ms) {_ok(median <= PG_ONE_CONNECTION_MS)}"
+                             .replace(",", " "))
+        lines += ["", f"### {database}: jobs (seconds, statements)", "",
+                  "| job | " + " | ".join(f"{n:,} cases".replace(",", " ") for n in sizes) + " |",
+                  "|---|" + "---|" * len(sizes)]
+        for job in smallest["jobs"]:
+            lines.append(f"| {job} | " + " | ".join(f"{r['jobs'][job]['seconds']} s ({r['jobs'][job]['statements']})"
+                                                   for r in mine) + " |")
+        sweep, agenda = largest["jobs"]["routing_sweep"]["seconds"], largest["jobs"]["agenda_generation"]["seconds"]
+        lines += ["", f"Sweep at {largest['cases']:,} cases ({largest['jobs']['routing_sweep'].get('open_cases')} open): "
+                  f"{sweep} s (target < {SWEEP_SECONDS:.0f} s) {_ok(sweep < SWEEP_SECONDS)}; agenda generation "
+                  f"{agenda} s (target < {AGENDA_SECONDS:.0f} s) {_ok(agenda < AGENDA_SECONDS)}.".replace(",", " "), ""]
+        hello = results.get("hello_world")
+        if hello and all("load" in r for r in mine):
+            lines += [f"### {database}: throughput under gunicorn ({results['settings']['gunicorn_workers']} workers, "
+                      f"wrk {results['settings']['wrk']}, {results['settings']['load_seconds']} s)", "",
+                      f"hello-world: {hello['requests_per_s']:.0f} requests/s, p99 {hello['p99_ms']} ms", "",
+                      "| route | cases | requests/s | p99 ms | share of hello-world | errors | worker RSS before → after (MiB) |",
+                      "|---|---|---|---|---|---|---|"]
+            for r in mine:
+                load = r["load"]
+                before = sum(load["rss_kib_before"].values()) / 1024 / max(len(load["rss_kib_before"]), 1)
+                after = sum(load["rss_kib_after"].values()) / 1024 / max(len(load["rss_kib_after"]), 1)
+                for route, share in THROUGHPUT_SHARE.items():
+                    got = load[route]["requests_per_s"] / hello["requests_per_s"]
+                    lines.append(f"| {route} | {r['cases']:,} | {load[route]['requests_per_s']:.0f} | "
+                                 f"{load[route]['p99_ms']} | {got:.0%} (target ≥ {share:.0%}) {_ok(got >= share)} | "
+                                 f"{load[route]['non_2xx']} | {before:.0f} → {after:.0f} (mean per worker) |"
+                                 .replace(",", " "))
+            lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown(json.loads(open(sys.argv[1] if len(sys.argv) > 1 else "bench/results.json").read())))
