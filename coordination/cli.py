@@ -99,7 +99,8 @@ users_cli = AppGroup("users", help="User accounts and API tokens.")
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice(["coordinator", "department", "steering", "admin"]))
 @click.option("--organisation", default=None, help="Id, short name or name of the organisation.")
-@click.option("--password", required=True, help="At least 10 characters.")
+@click.option("--password", required=True,
+              help="At least 10 characters, not a common password, not containing the e-mail's first part.")
 def users_create(email, name, role, organisation, password):
     """Create a user."""
     from coordination.auth.services import create_user
@@ -213,6 +214,55 @@ def scheduler_run():
         pass
 
 
+backup_cli = AppGroup("backup", help="Backups of the whole database (SQLite or PostgreSQL).")
+
+
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--overwrite", is_flag=True, help="Replace PATH if it exists.")
+def backup_create(path, overwrite):
+    """Write a consistent backup of the database to PATH (safe while the application runs)."""
+    from coordination.system.backup import BackupError, create_backup
+
+    try:
+        result = create_backup(current_app.config["DATABASE_URL"], path, overwrite=overwrite)
+    except BackupError as error:
+        _fail(error)
+    click.echo(f"backup of the {result.engine} database written to {result.path} ({result.size} bytes)")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database's contents.")
+def backup_restore(path, yes):
+    """Replace the database's contents with the backup at PATH (checked first). Stop the web
+    and job processes before, and run `db upgrade` after restoring an older backup."""
+    from coordination.system.backup import BackupError, restore_backup, verify_backup
+    from coordination.system.health import check_readiness
+
+    database_url = current_app.config["DATABASE_URL"]
+    try:
+        verify_backup(database_url, path)
+    except BackupError as error:
+        _fail(error)
+    if not yes:
+        click.confirm(f"Replace everything in the database with the backup {path}?", abort=True)
+    get_engine(current_app).dispose()  # no pooled connection of ours holds a lock or a stale plan
+    try:
+        result = restore_backup(database_url, path, verified=True)
+    except BackupError as error:
+        _fail(error)
+    click.echo(f"restored the {result.engine} database from {result.path}")
+    if result.untouched_tables:
+        click.echo("note: tables the backup does not hold were left as they were: "
+                   + ", ".join(result.untouched_tables))
+    migrations = check_readiness(get_engine(current_app)).migrations
+    if migrations == "behind":
+        click.echo("note: the backup is from an older version; run `flask --app wsgi db upgrade`")
+    elif migrations != "ok":
+        click.echo(f"note: the restored database's migrations do not match this version ({migrations})")
+
+
 def register(app: Flask) -> None:
-    for group in (db_cli, demo_cli, users_cli, routing_cli, agendas_cli, reminders_cli, scheduler_cli):
+    for group in (db_cli, demo_cli, users_cli, routing_cli, agendas_cli, reminders_cli, scheduler_cli, backup_cli):
         app.cli.add_command(group)
