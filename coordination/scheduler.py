@@ -80,6 +80,15 @@ def retention_job(app: Flask):
     return work
 
 
+def login_throttle_job(app: Flask):
+    from coordination.auth.throttle import ThrottlePolicy, prune_login_throttle
+
+    def work(session, clock):
+        prune_login_throttle(session, policy=ThrottlePolicy.from_config(app.config), now=clock.now())
+
+    return work
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="Europe/Stockholm",
                                   job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
@@ -104,4 +113,6 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
                       name="Reminders of action items and daily digests")
     scheduler.add_job(run_job, "cron", hour=2, minute=30, args=[app, "retention", retention_job(app)],
                       id="retention", name="Anonymise contact details of cases closed long ago")
+    scheduler.add_job(run_job, "cron", hour=3, minute=15, args=[app, "login_throttle", login_throttle_job(app)],
+                      id="login_throttle", name="Forget failed-login counts that a quiet window has forgiven")
     return scheduler

@@ -243,8 +243,11 @@ def _register(resource: Resource) -> None:
         obj = session.get(resource.model, item_id)
         if obj is None:
             abort(404)
-        obj.active = not obj.active
-        session.add(obj)
+        if isinstance(obj, User):  # a deactivated user's sessions end, and stay ended if reactivated
+            auth_services.set_user_active(session, obj, active=not obj.active)
+        else:
+            obj.active = not obj.active
+            session.add(obj)
         session.commit()
         flash(_("%(name)s is active again.", name=obj.name) if obj.active
               else _("%(name)s is deactivated.", name=obj.name), "success")

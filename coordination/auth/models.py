@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Column, String
+from sqlalchemy import Column, Integer, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from coordination.db import UTCDateTime, utcnow
@@ -30,6 +30,18 @@ class User(SQLModel, table=True):
     locale: Optional[str] = Field(default=None, sa_column=Column(String(5)))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     last_login_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Part of the id in the session cookie: raising it ends every session of the user at once
+    # ("log out everywhere", a new password set by an admin, deactivation).
+    session_epoch: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default=text("0")))
+    # The second factor (TOTP): the base32 secret, when it was turned on, and the last time step
+    # a code was accepted for, so that a code cannot be used twice.
+    totp_secret: Optional[str] = Field(default=None, sa_column=Column(String(64)))
+    totp_enabled_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime()))
+    totp_last_step: Optional[int] = Field(default=None, sa_column=Column(Integer))
+
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_secret is not None and self.totp_enabled_at is not None
 
     # Flask-Login protocol, kept here so the model alone is enough to log in with.
     @property
@@ -45,7 +57,8 @@ class User(SQLModel, table=True):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # "id:epoch"; see coordination.auth.services.user_for_session_id.
+        return f"{self.id}:{self.session_epoch or 0}"
 
 
 class ApiToken(SQLModel, table=True):
@@ -60,3 +73,20 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     last_used_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime()))
     revoked_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins counted per account and per client address, in the database so that every
+    worker and host sees the same count. `key_hash` is a SHA-256 of the normalised e-mail
+    address or of the address, never the value itself; rows exist for e-mail addresses that
+    have no account too, so a lockout says nothing about whether an account exists."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("scope", "key_hash"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    scope: str = Field(sa_column=Column(String(10), nullable=False))  # "account" or "address"
+    key_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    failures: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default=text("0")))
+    last_failure_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
+    locked_until: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -1,4 +1,4 @@
-"""Accounts: passwords (argon2), authentication, users and API tokens."""
+"""Accounts: passwords (argon2), authentication, sessions, users and API tokens."""
 
 import hashlib
 import secrets
@@ -11,6 +11,11 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from coordination.auth.models import ApiToken, Role, User
+from coordination.auth.passwords import (  # noqa: F401  (the rules live there; callers import them here)
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    check_password_rules,
+)
 from coordination.errors import NotFound, ValidationFailed
 from coordination.organisations.models import Organisation
 
@@ -18,22 +23,11 @@ _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both answers take the same time.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-" + secrets.token_hex(8))
 
-PASSWORD_MIN_LENGTH = 10
-PASSWORD_MAX_LENGTH = 200
 TOKEN_PREFIX = "sam_"
 
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
-
-
-def check_password_rules(password: str) -> list[str]:
-    problems = []
-    if len(password) < PASSWORD_MIN_LENGTH:
-        problems.append(_l("The password must be at least %(n)s characters long.", n=PASSWORD_MIN_LENGTH))
-    if len(password) > PASSWORD_MAX_LENGTH:
-        problems.append(_l("The password may be at most %(n)s characters long.", n=PASSWORD_MAX_LENGTH))
-    return problems
 
 
 def normalise_email(email: str) -> str:
@@ -44,9 +38,9 @@ def get_user_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
-def authenticate(session: Session, *, email: str, password: str, now: datetime) -> User | None:
+def verify_password(session: Session, *, email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None. Says nothing about which was
-    wrong. Rehashes an outdated hash in place (flush only)."""
+    wrong and takes as long either way. Rehashes an outdated hash in place (flush only)."""
     user = get_user_by_email(session, email) if email else None
     stored = user.password_hash if user is not None else _DUMMY_HASH
     try:
@@ -57,10 +51,40 @@ def authenticate(session: Session, *, email: str, password: str, now: datetime) 
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
+        session.add(user)
+        session.flush()
+    return user
+
+
+def record_login(session: Session, user: User, *, now: datetime) -> None:
+    """The user has passed every step of the login."""
     user.last_login_at = now
     session.add(user)
     session.flush()
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+def user_for_session_id(session: Session, value: str | None) -> User | None:
+    """The active user a session's user id ("id:epoch", see User.get_id) stands for, or None
+    once the user's sessions were ended. A bare "id" (sessions from before the epoch) counts
+    as epoch 0, so it stops working at the first "log out everywhere" too."""
+    user_id, _sep, epoch = str(value or "").partition(":")
+    epoch = epoch or "0"
+    if not all(part.isascii() and part.isdigit() and len(part) <= 9 for part in (user_id, epoch)):
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or (user.session_epoch or 0) != int(epoch):
+        return None
     return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Log the user out everywhere: every session (and remember-me cookie) made before this
+    stops working at its next request. API tokens are not sessions and keep working."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+    session.add(user)
+    session.flush()
 
 
 def _check_user_fields(session: Session, *, user: User | None, email: str, role: str,
@@ -83,7 +107,7 @@ def create_user(session: Session, *, email: str, name: str, role: str, organisat
                 password: str, locale: str | None = None) -> User:
     email = normalise_email(email)
     errors = _check_user_fields(session, user=None, email=email, role=role, organisation_id=organisation_id)
-    password_problems = check_password_rules(password)
+    password_problems = check_password_rules(password, email=email)
     if password_problems:
         errors["password"] = password_problems
     if errors:
@@ -100,17 +124,51 @@ def update_user(session: Session, user: User, *, email: str, name: str, role: st
     email = normalise_email(email)
     errors = _check_user_fields(session, user=user, email=email, role=role, organisation_id=organisation_id)
     if password:
-        problems = check_password_rules(password)
+        problems = check_password_rules(password, email=email)
         if problems:
             errors["password"] = problems
     if errors:
         raise ValidationFailed(_l("The user was not saved."), errors=errors)
+    deactivated = user.active and not active
     user.email, user.name, user.role = email, name.strip(), role
     user.organisation_id, user.active = organisation_id, active
     if password:
         user.password_hash = hash_password(password)
     session.add(user)
     session.flush()
+    if password or deactivated:
+        end_sessions(session, user)  # whoever had the old password is out
+    return user
+
+
+def set_user_active(session: Session, user: User, *, active: bool) -> User:
+    """Deactivate (or activate again) a user; deactivation ends their sessions, so activating
+    them later does not bring an old session back."""
+    if user.active and not active:
+        end_sessions(session, user)
+    user.active = active
+    session.add(user)
+    session.flush()
+    return user
+
+
+def change_password(session: Session, user: User, *, current: str, new: str) -> User:
+    """The user's own change of password: the current one must be right and the new one keep
+    the rules. Ends every other session (the caller starts a fresh one for this)."""
+    errors: dict[str, list] = {}
+    if verify_password(session, email=user.email, password=current) is None:
+        errors["current_password"] = [_l("The current password is not right.")]
+    problems = check_password_rules(new, email=user.email)
+    if problems:
+        errors["new_password"] = problems
+    elif secrets.compare_digest(new.encode("utf-8"), current.encode("utf-8")):
+        errors["new_password"] = [_l("Choose a password other than the current one.")]
+    if errors:
+        raise ValidationFailed(_l("The password was not changed."), errors=errors)
+    user.password_hash = hash_password(new)
+    session.add(user)
+    session.flush()
+    end_sessions(session, user)
     return user
 
 
