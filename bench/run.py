@@ -30,7 +30,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time as timer
 import urllib.parse
 import urllib.request
@@ -51,6 +50,8 @@ PASSWORD = "samordning-demo"
 COORDINATOR = "samordnare@demo.stockholm.se"
 DEPARTMENT = "trafikkontoret@demo.stockholm.se"
 GUNICORN_WORKERS = 4
+# One browser: Flask-Login ties a session to the client's address and User-Agent.
+USER_AGENT = "samordning-bench/1"
 
 
 # --- databases -------------------------------------------------------------------------------------
@@ -88,11 +89,12 @@ def _stats(samples: list[float]) -> dict:
 
 # --- 1. pages ------------------------------------------------------------------------------------------
 
-def make_app(url: str):
+def make_app(url: str, **overrides):
     from coordination import create_app
 
     return create_app({"ENV_NAME": "development", "DATABASE_URL": url, "SECRET_KEY": SECRET,
-                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "MAIL_BACKEND": "console"})
+                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "MAIL_BACKEND": "console",
+                       **overrides})
 
 
 def logged_in(app, email: str):
@@ -107,6 +109,7 @@ def page_targets(app, heavy_reference: str) -> dict[str, tuple[str, str]]:
     """name -> (who, path) of every page measured."""
     from sqlmodel import Session, select
 
+    from coordination.cases.models import Case
     from coordination.cases.services import reference_slug
     from coordination.meetings.models import Agenda, Meeting
     from coordination.organisations.models import BusinessArea
@@ -114,6 +117,8 @@ def page_targets(app, heavy_reference: str) -> dict[str, tuple[str, str]]:
     engine = app.extensions["db_engine"]
     with Session(engine) as s:
         area = s.scalar(select(BusinessArea.id).order_by(BusinessArea.id))
+        # What a coordinator searches for: a company by name (about five cases at every size).
+        company = s.scalar(select(Case.company_name).where(Case.reference == heavy_reference))
         agenda_meeting = s.scalar(select(Meeting.id).join(Agenda, Agenda.meeting_id == Meeting.id)
                                   .where(Agenda.status == "published").order_by(Meeting.starts_at.desc()))
     client = logged_in(app, COORDINATOR)
@@ -123,7 +128,7 @@ def page_targets(app, heavy_reference: str) -> dict[str, tuple[str, str]]:
     return {
         "queue": (COORDINATOR, "/arenden"),
         "queue_business_area": (COORDINATOR, f"/arenden?business_area_id={area}"),
-        "queue_search": (COORDINATOR, "/arenden?q=belysning"),
+        "queue_search": (COORDINATOR, "/arenden?" + urllib.parse.urlencode({"q": company})),
         "queue_last_page": (COORDINATOR, f"/arenden?page={last}"),
         "case_page_200_events": (COORDINATOR, f"/arenden/{reference_slug(heavy_reference)}"),
         "min_forvaltning": (DEPARTMENT, "/"),
@@ -152,6 +157,20 @@ def measure_pages(app, targets: dict, repeat: int) -> dict:
         results[name] = {"path": path, **_stats(samples), "queries": max(counts),
                          "queries_stable": len(counts) == 1}
     return results
+
+
+def measure_dashboard(app, now: datetime) -> dict:
+    """The start pages' twelve-month figures, computed afresh (the page keeps them a few minutes)."""
+    from sqlmodel import Session
+
+    from coordination.clock import FixedClock
+    from coordination.dashboard.services import dashboard
+
+    counter = StatementCounter(app.extensions["db_engine"])
+    with app.test_request_context("/"), Session(app.extensions["db_engine"]) as session:
+        before, started = counter.count, timer.perf_counter()
+        dashboard(session, clock=FixedClock(now), working_days=app.extensions["working_days"])
+        return {"seconds": round(timer.perf_counter() - started, 3), "statements": counter.count - before}
 
 
 # --- 2. jobs -------------------------------------------------------------------------------------------
@@ -251,8 +270,8 @@ def worker_rss_kib(master_pid: int) -> dict[int, int]:
             status = (child / "status").read_text()
         except OSError:
             continue
-        if re.search(rf"^PPid:\s+{master_pid}$", status, re.M):
-            found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+        if re.search(rf"^PPid:\s+{master_pid}$", status, re.MULTILINE):
+            found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
             if found:
                 rss[int(child.name)] = int(found.group(1))
     return rss
@@ -266,6 +285,7 @@ def session_cookie(base: str) -> str:
             return None
 
     opener = urllib.request.build_opener(NoRedirect)
+    opener.addheaders = [("User-Agent", USER_AGENT)]
 
     def cookie_of(response) -> str:
         found = [h.split(";", 1)[0] for h in response.headers.get_all("Set-Cookie") or [] if h.startswith("session=")]
@@ -283,11 +303,15 @@ def session_cookie(base: str) -> str:
         response = redirect
     if response.status != 302 or not cookie_of(response):
         raise SystemExit(f"logging in to gunicorn failed: {response.status}")
-    return cookie_of(response)
+    cookie = cookie_of(response)
+    # The first page after logging in adds the session's CSRF secret, as a browser would keep it.
+    page = opener.open(urllib.request.Request(f"{base}/arenden", headers={"Cookie": cookie}))
+    return cookie_of(page) or cookie
 
 
 def wrk(url: str, seconds: int, cookie: str | None = None) -> dict:
-    command = ["wrk", "--threads", "2", "--connections", "16", "--duration", f"{seconds}s", "--latency", url]
+    command = ["wrk", "--threads", "2", "--connections", "16", "--duration", f"{seconds}s", "--latency",
+               "--header", f"User-Agent: {USER_AGENT}", url]
     if cookie:
         command[1:1] = ["--header", f"Cookie: {cookie}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -366,14 +390,20 @@ def run(databases: list[str], sizes: list[int], *, repeat: int, load_seconds: in
             entry = {"database": kind, "cases": size, "generate_seconds": round(generated.seconds, 1),
                      "rows": generated.counts}
             log(f"  generated in {generated.seconds:.1f} s; pages …")
-            app = make_app(url)
+            # Rendered on every request (the page cache off), and as served (the cache on: after
+            # the first request nothing changed, so the rest are answered from it).
+            app = make_app(url, PAGE_CACHE_SECONDS=0)
             targets = page_targets(app, generated.heavy_case_reference)
             entry["pages"] = measure_pages(app, targets, repeat)
+            entry["jobs"] = {"dashboard_figures": measure_dashboard(app, now)}
+            cached_app = make_app(url)
+            entry["pages_cached"] = measure_pages(cached_app, targets, repeat)
+            cached_app.extensions["db_engine"].dispose()
             if load_seconds:
                 log("  load …")
                 entry["load"] = measure_load(url, targets, load_seconds)
             log("  jobs …")
-            entry["jobs"] = measure_jobs(app, now)
+            entry["jobs"].update(measure_jobs(app, now))
             app.extensions["db_engine"].dispose()
             results["runs"].append(entry)
             log("  " + ", ".join(f"{k} {v['median_ms']} ms/{v['queries']} q" for k, v in entry["pages"].items()))

@@ -70,6 +70,7 @@ class WorkingDays:
 
     def __init__(self, closures: Iterable[date] = ()):
         self.closures = frozenset(closures)
+        self._years: dict[int, list[int]] = {}
 
     def is_working_day(self, day: date) -> bool:
         if day.weekday() >= 5:
@@ -130,22 +131,33 @@ class WorkingDays:
 
     def between(self, start: datetime | date, now: datetime | date) -> int:
         """How many working days have passed since start: the working days after start's
-        calendar date up to and including now's calendar date (0 on the same day or earlier)."""
+        calendar date up to and including now's calendar date (0 on the same day or earlier).
+        Two lookups in per-year running counts, so a dashboard can ask it for every stay."""
         first = local_date(start) if isinstance(start, datetime) else start
         last = local_date(now) if isinstance(now, datetime) else now
         if last <= first:
             return 0
-        span = (last - first).days
-        weeks, rest = divmod(span, 7)
-        weekdays = weeks * 5
-        for offset in range(1, rest + 1):
-            if (first + timedelta(days=offset)).weekday() < 5:
-                weekdays += 1
-        days_off = set(self.closures)
-        for year in range(first.year, last.year + 1):
-            days_off |= _swedish_holidays(year)
-        closed = sum(1 for d in days_off if first < d <= last and d.weekday() < 5)
-        return weekdays - closed
+        if first.year == last.year:
+            return self._up_to(last) - self._up_to(first)
+        return (self._in_year(first.year)[-1] - self._up_to(first)
+                + sum(self._in_year(year)[-1] for year in range(first.year + 1, last.year))
+                + self._up_to(last))
+
+    def _up_to(self, day: date) -> int:
+        """Working days from 1 January of day's year up to and including day."""
+        return self._in_year(day.year)[day.timetuple().tm_yday]
+
+    def _in_year(self, year: int) -> list[int]:
+        """Running count of working days in the year: element i counts its first i days."""
+        table = self._years.get(year)
+        if table is None:
+            table, count, day = [0], 0, date(year, 1, 1)
+            while day.year == year:
+                count += self.is_working_day(day)
+                table.append(count)
+                day += timedelta(days=1)
+            self._years[year] = table
+        return table
 
 
 DEFAULT_WORKING_DAYS = WorkingDays()

@@ -47,6 +47,7 @@ from coordination.organisations.models import (  # noqa: F401
     OrganisationKind,
 )
 from coordination.outbox.models import OutboxMessage  # noqa: F401
+from coordination.pagecache import DataVersion  # noqa: F401
 from coordination.reports.models import (  # noqa: F401
     Report,
     ReportAnswer,

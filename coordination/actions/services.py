@@ -155,11 +155,30 @@ class ActionRow:
 
 
 def open_actions(session: Session, *, organisation_id: int | None = None, case_ids: list[int] | None = None,
-                 status: str | None = None, overdue_only: bool = False, today: date, limit: int = 200) -> list[ActionRow]:
+                 status: str | None = None, overdue_only: bool = False, today: date, limit: int = 200,
+                 offset: int = 0) -> list[ActionRow]:
     """Action items, overdue first and then by due date, in one query."""
     query = (select(ActionItem, Case.reference, Case.title, Organisation.short_name, User.name)
              .join(Case, Case.id == ActionItem.case_id).join(Organisation, Organisation.id == ActionItem.organisation_id)
              .outerjoin(User, User.id == ActionItem.responsible_user_id))
+    query = _open_action_conditions(query, organisation_id=organisation_id, case_ids=case_ids, status=status,
+                                    overdue_only=overdue_only, today=today)
+    overdue_first = sql_case((ActionItem.due_date < today, 0), else_=1)
+    rows = session.execute(query.order_by(overdue_first, ActionItem.due_date, ActionItem.id)
+                           .offset(offset).limit(limit)).all()
+    return [ActionRow(action=a, reference=ref, case_title=title, organisation=org, responsible=person,
+                      overdue=a.due_date < today and a.status in OPEN_ACTION_STATUSES)
+            for a, ref, title, org, person in rows]
+
+
+def count_open_actions(session: Session, *, organisation_id: int | None = None, today: date) -> int:
+    """How many action items `open_actions` would list without a limit (one query)."""
+    query = _open_action_conditions(select(func.count()).select_from(ActionItem), organisation_id=organisation_id,
+                                    case_ids=None, status=None, overdue_only=False, today=today)
+    return session.execute(query).scalar_one()
+
+
+def _open_action_conditions(query, *, organisation_id, case_ids, status, overdue_only, today):
     if status:
         query = query.where(ActionItem.status == status)
     else:
@@ -170,11 +189,7 @@ def open_actions(session: Session, *, organisation_id: int | None = None, case_i
         query = query.where(ActionItem.case_id.in_(case_ids))
     if overdue_only:
         query = query.where(ActionItem.due_date < today, ActionItem.status.in_(OPEN_ACTION_STATUSES))
-    overdue_first = sql_case((ActionItem.due_date < today, 0), else_=1)
-    rows = session.execute(query.order_by(overdue_first, ActionItem.due_date, ActionItem.id).limit(limit)).all()
-    return [ActionRow(action=a, reference=ref, case_title=title, organisation=org, responsible=person,
-                      overdue=a.due_date < today and a.status in OPEN_ACTION_STATUSES)
-            for a, ref, title, org, person in rows]
+    return query
 
 
 def case_actions(session: Session, case_ids: list[int]) -> list[tuple[ActionItem, str, list[tuple[ActionNote, str | None]]]]:

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, BigInteger, Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from coordination.db import UTCDateTime, utcnow
@@ -60,6 +60,11 @@ class Case(SQLModel, table=True):
         UniqueConstraint("year", "number"),
         Index("ix_cases_status_received_at", "status", "received_at"),
         Index("ix_cases_level_status", "level", "status"),
+        # The queues list cases that are not merged away: counted and sorted from the index alone.
+        Index("ix_cases_unmerged_status_received_at", "status", "received_at", "id",
+              postgresql_where=text("merged_into_id IS NULL"), sqlite_where=text("merged_into_id IS NULL")),
+        Index("ix_cases_unmerged_area_status_received_at", "business_area_id", "status", "received_at", "id",
+              postgresql_where=text("merged_into_id IS NULL"), sqlite_where=text("merged_into_id IS NULL")),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)

@@ -9,17 +9,31 @@ from sqlalchemy import case as sql_case
 from sqlmodel import Session, select
 
 from coordination.cases import search
-from coordination.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseOrganisation, CaseStatus
+from coordination.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    CaseOrganisation,
+    CaseStatus,
+)
 from coordination.cases.services import TRIAGE_DAYS, organisation_names
 from coordination.clock import STOCKHOLM, Clock, WorkingDays
 from coordination.organisations.models import BusinessArea
 
+_PRIORITY_RANK = sql_case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Case.priority, else_=4)
 SORTS = {
     "received_asc": (Case.received_at.asc(), Case.id.asc()),
     "received_desc": (Case.received_at.desc(), Case.id.desc()),
     "reference": (Case.year.desc(), Case.number.desc()),
-    "priority": (sql_case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Case.priority, else_=4).asc(),
-                 Case.received_at.asc(), Case.id.asc()),
+    "priority": (_PRIORITY_RANK.asc(), Case.received_at.asc(), Case.id.asc()),
+}
+# The same orders backwards: a page in the second half is read from the other end, so the last
+# page costs what the first does instead of skipping over every case before it.
+SORTS_BACKWARDS = {
+    "received_asc": (Case.received_at.desc(), Case.id.desc()),
+    "received_desc": (Case.received_at.asc(), Case.id.asc()),
+    "reference": (Case.year.asc(), Case.number.asc()),
+    "priority": (_PRIORITY_RANK.desc(), Case.received_at.desc(), Case.id.desc()),
 }
 DEFAULT_SORT = "received_asc"
 MANUAL_ESCALATION = "manual"  # the escalated_by filter for escalations made by a person
@@ -132,10 +146,17 @@ def list_cases(session: Session, filters: QueueFilters, *, scope, clock: Clock,
     page_size = max(1, min(filters.page_size, MAX_PAGE_SIZE))
     pages = max(1, -(-total // page_size))
     page = max(1, min(filters.page, pages))
-    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    sort = filters.sort if filters.sort in SORTS else DEFAULT_SORT
     query = (select(Case, BusinessArea.name).outerjoin(BusinessArea, BusinessArea.id == Case.business_area_id)
-             .where(*conditions).order_by(*order).offset((page - 1) * page_size).limit(page_size))
-    found = session.exec(query).all()
+             .where(*conditions))
+    skipped = (page - 1) * page_size
+    if page > 1 and skipped > total // 2:
+        # Read from the end: the rows after this page are skipped instead of those before it.
+        shown = min(page_size, total - skipped)
+        found = list(reversed(session.exec(query.order_by(*SORTS_BACKWARDS[sort])
+                                           .offset(total - skipped - shown).limit(shown)).all()))
+    else:
+        found = session.exec(query.order_by(*SORTS[sort]).offset(skipped).limit(page_size)).all()
     names = organisation_names(session, [c.id for c, _area in found])
     rows = [QueueRow(case=c, business_area=area, organisations=names.get(c.id, []),
                      age_working_days=working_days.between(c.received_at, now),

@@ -32,6 +32,21 @@ class Dashboard:
     overdue_by_org: list[tuple[int, str, int]]
     escalations_by_rule: list[tuple[str | None, int]]  # None: escalated by a person
     total_open: int
+    computed_at: datetime | None = None
+
+
+def recent_dashboard(session: Session, *, store: dict, key, max_age: timedelta, clock: Clock,
+                     working_days: WorkingDays, scope=None) -> Dashboard:
+    """The figures computed at most `max_age` ago (and today) for the same viewers, else new ones
+    kept in `store` under `key`. Twelve months of figures move little from minute to minute and
+    cost in proportion to a year's cases, so the start pages show them "as of" a time."""
+    now = clock.now()
+    kept = store.get(key)
+    if (kept is not None and kept.computed_at <= now < kept.computed_at + max_age
+            and kept.computed_at.astimezone(STOCKHOLM).date() == now.astimezone(STOCKHOLM).date()):
+        return kept
+    store[key] = fresh = dashboard(session, clock=clock, working_days=working_days, scope=scope)
+    return fresh
 
 
 def dashboard(session: Session, *, clock: Clock, working_days: WorkingDays, scope=None) -> Dashboard:
@@ -72,7 +87,7 @@ def dashboard(session: Session, *, clock: Clock, working_days: WorkingDays, scop
                                                   conditions=conditions),
                      overdue_by_org=[tuple(r) for r in overdue],
                      escalations_by_rule=[(r, n) for r, n in rules],
-                     total_open=sum(r[3] for r in open_rows))
+                     total_open=sum(r[3] for r in open_rows), computed_at=now)
 
 
 def _time_in_level(session: Session, *, since: datetime, now: datetime, working_days: WorkingDays, conditions) -> dict:

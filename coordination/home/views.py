@@ -1,6 +1,8 @@
 """Each role's start page and the page of an organisation."""
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import select
 
@@ -11,6 +13,7 @@ from coordination.cases.queue import QueueFilters, list_cases
 from coordination.db import get_session
 from coordination.organisations import services as org_services
 from coordination.organisations.models import Organisation
+from coordination.pagecache import cached_page
 from coordination.web import clock, working_days
 
 bp = Blueprint("home", __name__)
@@ -21,8 +24,13 @@ def _cases(filters: QueueFilters):
                       working_days=working_days())
 
 
+# Action items on a department's start page at a time, overdue first (each has its update form).
+ACTIONS_PER_PAGE = 25
+
+
 @bp.route("/")
 @allow(public=True)
+@cached_page
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
@@ -33,10 +41,13 @@ def index():
     groups = org_services.groups_of_user(session, current_user.id)
     organisation = session.get(Organisation, current_user.organisation_id) if current_user.organisation_id else None
     if role in (Role.coordinator.value, Role.steering.value):
-        from coordination.dashboard.services import dashboard
+        from coordination.dashboard.services import recent_dashboard
         from coordination.dashboard.views import figures
 
-        dash = dashboard(session, clock=clock(), working_days=working_days(), scope=case_scope(current_user))
+        dash = recent_dashboard(session, store=current_app.extensions.setdefault("dashboards", {}),
+                                key=(role, current_user.organisation_id),
+                                max_age=timedelta(seconds=current_app.config["DASHBOARD_MAX_AGE_SECONDS"]),
+                                clock=clock(), working_days=working_days(), scope=case_scope(current_user))
         charts = {"dash": dash, "fig": figures(dash)}
     if role == Role.coordinator.value:
         return render_template("home/coordinator.html", groups=groups, organisation=organisation, **charts,
@@ -44,12 +55,22 @@ def index():
                                                                    working_days=working_days()),
                                page=_cases(QueueFilters(sort="received_desc", page_size=20)))
     if role == Role.department.value:
-        from coordination.actions.services import open_actions, today_in_stockholm
+        from coordination.actions.services import (
+            count_open_actions,
+            open_actions,
+            today_in_stockholm,
+        )
 
+        today = today_in_stockholm(clock())
+        total = count_open_actions(session, organisation_id=current_user.organisation_id, today=today)
+        pages = max(1, -(-total // ACTIONS_PER_PAGE))
+        page = min(max(request.args.get("atgarder", 1, type=int), 1), pages)
         return render_template("home/department.html", groups=groups, organisation=organisation,
                                page=_cases(QueueFilters(sort="received_desc")),
-                               actions=open_actions(session, organisation_id=current_user.organisation_id,
-                                                    today=today_in_stockholm(clock())))
+                               actions=open_actions(session, organisation_id=current_user.organisation_id, today=today,
+                                                    limit=ACTIONS_PER_PAGE, offset=(page - 1) * ACTIONS_PER_PAGE),
+                               actions_page={"page": page, "pages": pages, "total": total,
+                                             "first": (page - 1) * ACTIONS_PER_PAGE + 1})
     return render_template("home/steering.html", groups=groups, organisation=organisation, **charts,
                            page=_cases(QueueFilters(level=3, sort="received_desc")))
 

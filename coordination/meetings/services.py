@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil.rrule import rrulestr
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -183,19 +183,23 @@ def wanted_items(session: Session, meeting: Meeting, group: Group, *, clock: Clo
                if previous else "Inget tidigare protokoll i serien."),
     ]
     # Decisions: cases at the group's level, oldest escalation first, with why they are here.
-    cases = session.execute(select(Case, BusinessArea.name).outerjoin(BusinessArea, BusinessArea.id == Case.business_area_id)
-                            .where(*level_scope, Case.prepared_for_committee.is_(False))
+    # Only the columns the items show; the other queries take the same cases as a subquery.
+    decision_scope = and_(*level_scope, Case.prepared_for_committee.is_(False))
+    committee_scope = and_(Case.prepared_for_committee.is_(True), Case.referred_to_committee.is_(False),
+                           Case.status != CaseStatus.closed.value, Case.merged_into_id.is_(None)) \
+        if group.kind == GroupKind.coordination_group.value else None
+    shown = select(Case.id, Case.reference, Case.title, BusinessArea.name) \
+        .outerjoin(BusinessArea, BusinessArea.id == Case.business_area_id)
+    cases = session.execute(shown.where(decision_scope)
                             .order_by(func.coalesce(Case.level_entered_at, Case.received_at), Case.id)).all()
-    committee = session.execute(select(Case, BusinessArea.name).outerjoin(BusinessArea, BusinessArea.id == Case.business_area_id)
-                                .where(Case.prepared_for_committee.is_(True), Case.referred_to_committee.is_(False),
-                                       Case.status != CaseStatus.closed.value, Case.merged_into_id.is_(None))
-                                .order_by(Case.level_entered_at, Case.id)).all() \
-        if group.kind == GroupKind.coordination_group.value else []
-    case_ids = [c.id for c, _a in cases] + [c.id for c, _a in committee]
+    committee = session.execute(shown.where(committee_scope).order_by(Case.level_entered_at, Case.id)).all() \
+        if committee_scope is not None else []
+    case_ids = select(Case.id).where(decision_scope if committee_scope is None else or_(decision_scope, committee_scope))
     orgs = _organisation_names(session, case_ids)
     why = _why(session, case_ids)
     carried = _carried_over(session, previous)
-    for case, area in cases:
+    for case in cases:
+        area = case.name
         why_text = why.get(case.id, "")
         body = "\n".join(x for x in [
             f"Verksamhetsområde: {area}" if area else "",
@@ -239,7 +243,8 @@ def wanted_items(session: Session, meeting: Meeting, group: Group, *, clock: Clo
     if new_list:
         wanted.append(Wanted("info:new_cases", "information", "Nya ärenden sedan förra mötet",
                              "\n".join(f"{c.reference} {c.title}" for c in new_list)))
-    for case, area in committee:
+    for case in committee:
+        area = case.name
         wanted.append(Wanted(f"committee:{case.id}", "committee", f"{case.reference} {case.title}",
                              f"Bereds för beslut i nämnd.{' Verksamhetsområde: ' + area if area else ''}",
                              case_id=case.id, carried_from=carried.get(f"committee:{case.id}")))
@@ -262,26 +267,25 @@ def _from_cancelled(session: Session, meeting: Meeting, previous: Meeting | None
             for item, starts in session.execute(query.order_by(Meeting.starts_at, AgendaItem.position)).all()]
 
 
-def _organisation_names(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
+def _organisation_names(session: Session, case_ids) -> dict[int, list[str]]:
+    """Short names of each case's organisations; `case_ids` is a subquery of case ids."""
     result: dict[int, list[str]] = {}
-    if case_ids:
-        for case_id, name in session.execute(select(CaseOrganisation.case_id, Organisation.short_name)
-                                             .join(Organisation, Organisation.id == CaseOrganisation.organisation_id)
-                                             .where(CaseOrganisation.case_id.in_(case_ids))
-                                             .order_by(Organisation.short_name)):
-            result.setdefault(case_id, []).append(name)
+    for case_id, name in session.execute(select(CaseOrganisation.case_id, Organisation.short_name)
+                                         .join(Organisation, Organisation.id == CaseOrganisation.organisation_id)
+                                         .where(CaseOrganisation.case_id.in_(case_ids))
+                                         .order_by(Organisation.short_name)):
+        result.setdefault(case_id, []).append(name)
     return result
 
 
-def _why(session: Session, case_ids: list[int]) -> dict[int, str]:
-    """The reason of the latest level change of each case (one query)."""
-    if not case_ids:
-        return {}
+def _why(session: Session, case_ids) -> dict[int, str]:
+    """The reason of the latest level change of each case of the subquery `case_ids` (one query)."""
     latest = (select(CaseEvent.case_id, func.max(CaseEvent.id).label("event_id"))
               .where(CaseEvent.case_id.in_(case_ids), CaseEvent.to_level.is_not(None))
               .group_by(CaseEvent.case_id).subquery())
-    rows = session.execute(select(CaseEvent).join(latest, latest.c.event_id == CaseEvent.id)).scalars()
-    return {e.case_id: (f"regel {e.rule}: {e.reason}" if e.rule else e.reason) for e in rows}
+    rows = session.execute(select(CaseEvent.case_id, CaseEvent.rule, CaseEvent.reason)
+                           .join(latest, latest.c.event_id == CaseEvent.id))
+    return {case_id: (f"regel {rule}: {reason}" if rule else reason) for case_id, rule, reason in rows}
 
 
 def _carried_over(session: Session, previous: Meeting | None) -> dict[str, str]:

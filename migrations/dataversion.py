@@ -1,0 +1,48 @@
+"""The data version's triggers (see coordination/pagecache.py), shared by the revision that
+creates them and by any later revision that adds a table or makes SQLite copy one (a batch
+copy drops the table's triggers: call `restore_sqlite_triggers(table)` after it)."""
+
+from alembic import op
+
+
+def _sqlite(table: str) -> list[str]:
+    return [f"""CREATE TRIGGER dv_{table}_{short} AFTER {event} ON {table} BEGIN
+                UPDATE data_version SET n = n + 1 WHERE id = 1;
+            END""" for short, event in (("ins", "INSERT"), ("upd", "UPDATE"), ("del", "DELETE"))]
+
+
+def create_function() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("""CREATE FUNCTION bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                UPDATE data_version SET n = n + 1 WHERE id = 1;
+                RETURN NULL;
+            END $$""")
+
+
+def drop_function() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS bump_data_version()")
+
+
+def create_triggers(table: str) -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"CREATE TRIGGER dv_{table} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version()")
+    else:
+        for statement in _sqlite(table):
+            op.execute(statement)
+
+
+def drop_triggers(table: str) -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP TRIGGER IF EXISTS dv_{table} ON {table}")
+    else:
+        for short in ("ins", "upd", "del"):
+            op.execute(f"DROP TRIGGER IF EXISTS dv_{table}_{short}")
+
+
+def restore_sqlite_triggers(table: str) -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        drop_triggers(table)
+        create_triggers(table)

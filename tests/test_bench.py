@@ -1,0 +1,115 @@
+"""The benchmark's own checks, small enough for the suite: the generator makes what it promises,
+every measured page issues the same number of SQL statements at two sizes, and on PostgreSQL
+the queue's main queries are answered from indexes (no sequential scan of `cases`)."""
+
+import json
+from datetime import datetime
+
+import pytest
+from sqlalchemy import create_engine, event, func, select, text
+from sqlmodel import Session
+
+from bench.generate import HEAVY_TITLE, generate
+from bench.report import markdown
+from bench.run import make_app, measure_pages, page_targets
+from coordination.cases.models import Case
+from coordination.clock import STOCKHOLM, FixedClock, WorkingDays
+from coordination.routing.engine import sweep
+from tests.conftest import PG_URL
+
+NOW = datetime(2026, 11, 23, 10, tzinfo=STOCKHOLM)
+
+
+def test_the_generator_makes_the_promised_proportions_consistent_with_the_rules(database_url):
+    result = generate(database_url, 600, now=NOW, log=lambda *_: None)
+    engine = create_engine(database_url)
+    with Session(engine) as session:
+        total = session.scalar(select(func.count()).select_from(Case))
+        open_ = session.scalar(select(func.count()).select_from(Case).where(Case.status != "closed"))
+        heavy = session.scalar(select(Case).where(Case.title == HEAVY_TITLE))
+        events = session.scalar(text("SELECT count(*) FROM case_events WHERE case_id = :id"), {"id": heavy.id})
+        assert total == 600 + 5  # and the demo's five
+        assert 0.12 < open_ / total < 0.30
+        assert heavy.reference == result.heavy_case_reference and heavy.level == 2 and events == 200
+        assert result.counts["case_events"] > 3 * 600 and result.counts["meetings"] == 600 // 40
+        # Placed as the rules would have placed them: a sweep finds only the demo's cases to move.
+        report = sweep(session, clock=FixedClock(NOW), working_days=WorkingDays(), base_url="http://x",
+                       dry_run=True)
+        demo = set(session.scalars(select(Case.reference).where(Case.title.in_(
+            ("Snöröjning av Ågesta broväg", "Otrygg miljö vid Trädgårdshallen", "Detaljplan för ny infart",
+             "Tillfälliga markupplåtelser vid vägarbete", "Utbyggnad av Årsta Partihallar")))))
+        assert len(demo) == 5
+        assert {f.reference for f in report.firings} <= demo, report.as_dict()
+    engine.dispose()
+
+
+def _statements_per_page(url: str, heavy: str) -> dict[str, int]:
+    app = make_app(url, PAGE_CACHE_SECONDS=0)
+    try:
+        pages = measure_pages(app, page_targets(app, heavy), repeat=2)
+    finally:
+        app.extensions["db_engine"].dispose()
+    assert all(p["queries_stable"] for p in pages.values()), pages
+    return {name: p["queries"] for name, p in pages.items()}
+
+
+def test_every_measured_page_costs_the_same_statements_at_two_sizes(database_url):
+    small = generate(database_url, 150, now=NOW, log=lambda *_: None)
+    at_small = _statements_per_page(database_url, small.heavy_case_reference)
+    generate(database_url, 450, now=NOW, seed=2, append=True, log=lambda *_: None)
+    at_large = _statements_per_page(database_url, small.heavy_case_reference)
+    assert set(at_small) == {"queue", "queue_business_area", "queue_search", "queue_last_page",
+                             "case_page_200_events", "min_forvaltning", "dashboard", "agenda"}
+    assert at_small == at_large
+    assert all(0 < n <= 20 for n in at_large.values()), at_large
+
+
+@pytest.mark.skipif(not PG_URL, reason="EXPLAIN of PostgreSQL plans")
+def test_the_queue_reads_cases_through_indexes_at_10000_cases(database_url):
+    generated = generate(database_url, 10_000, now=NOW, log=lambda *_: None)
+    app = make_app(database_url, PAGE_CACHE_SECONDS=0)
+    engine = app.extensions["db_engine"]
+    targets = page_targets(app, generated.heavy_case_reference)
+    client = app.test_client()
+    client.post("/logga-in", data={"email": "samordnare@demo.stockholm.se", "password": "samordning-demo"})
+    plans = {}
+    for name in ("queue", "queue_business_area"):
+        seen = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            if "FROM cases" in statement and statement.lstrip().upper().startswith("SELECT"):
+                seen.append((statement, parameters))
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert client.get(targets[name][1]).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert seen, name
+        with engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            for statement, parameters in seen:
+                with raw.cursor() as cursor:
+                    cursor.execute("EXPLAIN " + statement, parameters)
+                    plans.setdefault(name, []).append("\n".join(row[0] for row in cursor.fetchall()))
+    app.extensions["db_engine"].dispose()
+    for name, found in plans.items():
+        for plan in found:
+            assert "Seq Scan on cases" not in plan, f"{name}:\n{plan}"
+
+
+def test_the_report_marks_each_target_met_or_missed():
+    page = {"median_ms": 10.0, "p95_ms": 12.0, "queries": 9}
+    slow = {"median_ms": 20.0, "p95_ms": 25.0, "queries": 9}
+    jobs = {"routing_sweep": {"seconds": 1.0, "statements": 30, "open_cases": 200},
+            "agenda_generation": {"seconds": 2.0, "statements": 21}}
+    results = {"settings": {"gunicorn_workers": 4, "wrk": "2 threads, 16 connections", "load_seconds": 20},
+               "runs": [{"database": "postgresql", "cases": 1000, "pages": {"queue": page, "case_page_200_events": page},
+                         "jobs": jobs},
+                        {"database": "postgresql", "cases": 100000,
+                         "pages": {"queue": slow, "case_page_200_events": page}, "jobs": jobs}]}
+    text_ = markdown(json.loads(json.dumps(results)))
+    assert "| queue | 10.0 / 12.0 (9) | 20.0 / 25.0 (9) | 2.00 ✗ missed | ✓ |" in text_
+    assert "| case_page_200_events | 10.0 / 12.0 (9) | 10.0 / 12.0 (9) | 1.00 ✓ | ✓ |" in text_
+    assert "queue at 100 000 cases, one connection: 20.0 ms (target ≤ 15 ms) ✗ missed" in text_
+    assert "agenda generation 2.0 s (target < 1 s) ✗ missed" in text_
