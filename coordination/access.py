@@ -75,8 +75,10 @@ def safe_next(target: str | None, fallback: str) -> str:
     if not target:
         return fallback
     parts = urlsplit(target)
+    # Control characters: urlsplit drops some of them silently, and a CR/LF in a Location header is
+    # refused by Werkzeug (a 500) or splits the header.
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
+            or "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
         return fallback
     return target
 

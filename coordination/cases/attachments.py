@@ -4,6 +4,7 @@ outside the web root under a random key, and served only through an access-check
 import hashlib
 import io
 import secrets
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +13,14 @@ from flask_babel import lazy_gettext as _l
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
+# All files of one form together. The request limit (MAX_CONTENT_LENGTH) sits a little above it,
+# so a form within it always comes back with a message and the typed text kept.
+MAX_TOTAL_BYTES = MAX_FILES * MAX_FILE_BYTES
+MAX_NAME = 200
 ALLOWED_LABEL = "PDF, JPG, PNG, DOCX"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# What a stored file is served as: only what sniff() can answer, anything else as bare bytes.
+SAFE_TYPES = {"application/pdf", "image/png", "image/jpeg", DOCX_TYPE}
 
 
 @dataclass
@@ -47,10 +54,20 @@ def sniff(data: bytes) -> str | None:
 
 
 def display_name(filename: str) -> str:
-    """The sender's file name reduced to something safe to show (never used as a path)."""
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    """The sender's file name reduced to something safe to show (never used as a path): the
+    last path segment, without control, direction-override or zero-width characters, at most
+    MAX_NAME characters with its extension kept."""
+    name = unicodedata.normalize("NFC", filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(" " if ch.isspace() else ch for ch in name)
     name = "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"|?*').strip(" .")
-    return name[:200] or "bilaga"
+    name = " ".join(name.split())
+    if len(name) > MAX_NAME:
+        stem, dot, extension = name.rpartition(".")
+        if dot and 0 < len(extension) <= 10:
+            name = stem[:MAX_NAME - len(extension) - 1].rstrip(" .") + "." + extension
+        else:
+            name = name[:MAX_NAME].rstrip(" .")
+    return name or "bilaga"
 
 
 def check_files(files) -> tuple[list[CheckedFile], list[str]]:
@@ -61,12 +78,17 @@ def check_files(files) -> tuple[list[CheckedFile], list[str]]:
     if len(real) > MAX_FILES:
         errors.append(str(_l("At most %(n)s files can be attached.", n=MAX_FILES)))
         return [], errors
+    total = 0
     for upload in real:
         name = display_name(upload.filename)
         data = upload.stream.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             errors.append(str(_l("%(name)s is larger than %(mb)s MB.", name=name, mb=MAX_FILE_BYTES // (1024 * 1024))))
             continue
+        total += len(data)
+        if total > MAX_TOTAL_BYTES:
+            errors.append(str(_l("The files are larger than %(mb)s MB together.", mb=MAX_TOTAL_BYTES // (1024 * 1024))))
+            break
         if not data:
             errors.append(str(_l("%(name)s is empty.", name=name)))
             continue

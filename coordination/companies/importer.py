@@ -9,6 +9,7 @@ adress/address, fastighetsbeteckningar/properties (separated by `|`), verksamhet
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -61,12 +62,29 @@ class Preview:
         return sum(1 for r in self.rows if r.action == action)
 
 
+MAX_BYTES = 10 * 1024 * 1024
+# Files that are something else under a .csv name: PDF, PNG, JPEG, GIF, ZIP (XLSX, DOCX), OLE (XLS, DOC).
+BINARY_STARTS = (b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def decode(data: bytes) -> str:
+    """The text of an uploaded CSV file: at most MAX_BYTES, UTF-8 (with or without BOM) or
+    Windows-1252 (Excel's Swedish export), and text by its content: a spreadsheet, PDF or image
+    under a .csv name, or anything with control characters in it, is refused."""
+    if len(data) > MAX_BYTES:
+        raise ValidationFailed(_l("The file is larger than %(mb)s MB; split it into smaller files.",
+                                  mb=MAX_BYTES // (1024 * 1024)))
+    if data.startswith(BINARY_STARTS):
+        raise ValidationFailed(_l("The file is not a text (CSV) file."))
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if _CONTROL.search(text):
+            break
+        return text
     raise ValidationFailed(_l("The file is not a text (CSV) file."))
 
 

@@ -42,7 +42,7 @@ from coordination.companies.models import (
 )
 from coordination.db import get_session
 from coordination.errors import ValidationFailed
-from coordination.forms import apply_errors, small_int
+from coordination.forms import apply_errors, small_int, strip_controls
 from coordination.organisations.models import BusinessArea
 from coordination.organisations.services import list_business_areas
 from coordination.web import clock
@@ -301,13 +301,17 @@ def project(project_id: int):
         ids = [small_int(v) for v in request.form.getlist("company_ids") if small_int(v) is not None]
         try:
             if request.form.get("action") == "mail":
-                count = outreach.mail_merge(db, found, company_ids=ids, subject=request.form.get("subject", ""),
-                                            body=request.form.get("body", ""), user_id=current_user.id, clock=clock())
+                # Read without a form class, so without its filter: PostgreSQL refuses NUL in text.
+                count = outreach.mail_merge(db, found, company_ids=ids,
+                                            subject=strip_controls(request.form.get("subject", "")),
+                                            body=strip_controls(request.form.get("body", "")),
+                                            user_id=current_user.id, clock=clock())
                 flash(_("%(n)s mails are on their way through the outbox.", n=count), "success")
             else:
-                count = outreach.mark_informed(db, found, company_ids=ids, how=request.form.get("how", ""),
-                                               answer=request.form.get("answer", ""), user_id=current_user.id,
-                                               clock=clock())
+                count = outreach.mark_informed(db, found, company_ids=ids,
+                                               how=strip_controls(request.form.get("how", "")),
+                                               answer=strip_controls(request.form.get("answer", "")),
+                                               user_id=current_user.id, clock=clock())
                 flash(_("%(n)s marked as informed.", n=count), "success")
             db.commit()
             return redirect(url_for("companies.project", project_id=found.id))
@@ -335,7 +339,7 @@ def personal_data():
     from coordination.companies.privacy import anonymise_person, person_extract
 
     db = get_session()
-    email = (request.values.get("email") or "").strip()
+    email = strip_controls(request.values.get("email") or "").strip()  # PostgreSQL refuses NUL
     if request.method == "POST" and email:
         if request.form.get("action") == "anonymise":
             counts = anonymise_person(db, email=email, now=clock().now())
@@ -399,7 +403,7 @@ def import_companies():
         flash(_("Choose a CSV file."), "error")
         return render_template("companies/import.html", preview=None, token=None), 400
     try:
-        text = importer.decode(upload.read(10 * 1024 * 1024 + 1)[: 10 * 1024 * 1024])
+        text = importer.decode(upload.read(importer.MAX_BYTES + 1))
     except ValidationFailed as error:
         flash(str(error.message), "error")
         return render_template("companies/import.html", preview=None, token=None), 400

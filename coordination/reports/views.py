@@ -22,7 +22,7 @@ from coordination.access import allow, ensure
 from coordination.auth.models import Role
 from coordination.db import get_session
 from coordination.errors import DomainError, ValidationFailed
-from coordination.forms import small_int
+from coordination.forms import small_int, strip_controls
 from coordination.organisations.models import Committee, FocusArea
 from coordination.reports import services
 from coordination.reports.models import (
@@ -111,7 +111,8 @@ def report(committee_id: int, year: int, period: str):
         return _page(db, committee, found)
     ensure(services.may_write(current_user, found, db))
     questions = services.questions_for(db, found.template_id, found.committee_id)
-    typed = {q.id: request.form.get(f"answer-{q.id}", "") for q in questions}
+    # Read without a form class, so without its filter: PostgreSQL refuses NUL in text.
+    typed = {q.id: strip_controls(request.form.get(f"answer-{q.id}", "")) for q in questions}
     too_long = [q for q in questions if len(typed[q.id]) > ANSWER_MAX]
     if too_long:
         flash(_("An answer may be at most %(max)s characters; shorten it and save again. Nothing was saved.",
@@ -119,7 +120,7 @@ def report(committee_id: int, year: int, period: str):
         return _page(db, committee, found, status=400, typed=typed)
     answers = [services.AnswerInput(question_id=q.id, text=typed[q.id],
                                     version=small_int(request.form.get(f"version-{q.id}"))) for q in questions]
-    contact = {k: request.form.get(k, "") for k in ("contact_name", "contact_phone", "contact_email")}
+    contact = {k: strip_controls(request.form.get(k, "")) for k in ("contact_name", "contact_phone", "contact_email")}
     try:
         conflicts = services.save_answers(db, found, answers=answers, contact=contact, user_id=current_user.id,
                                           clock=clock())
@@ -149,7 +150,7 @@ def decide(report_id: int, action: str):
         abort(404)
     try:
         if action == "aterlamna":
-            services.return_for_completion(db, found, reason=request.form.get("reason", ""))
+            services.return_for_completion(db, found, reason=strip_controls(request.form.get("reason", "")))
             flash(_("The report was returned for completion."), "success")
         else:
             services.approve(db, found, clock=clock())
@@ -305,7 +306,7 @@ def template(template_id: int):
     status = 200
     if request.method == "POST":
         question_id = small_int(request.form.get("question_id"))
-        text = (request.form.get("text") or "").strip()
+        text = strip_controls(request.form.get("text") or "").strip()
         area = small_int(request.form.get("focus_area_id"))
         chosen = [small_int(v) for v in request.form.getlist("committee_ids") if small_int(v) is not None]
         valid_committees = {c.id for c in committees}
