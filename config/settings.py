@@ -45,8 +45,28 @@ class Base:
     INTAKE_RATE_LIMIT = "20 per hour"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
+    # Login: a coarse per-client limit on the login POSTs (Flask-Limiter, storage as above), and
+    # lockouts counted in the database, which every worker shares: after this many failures
+    # within the window an account (or a client address) waits the first back-off, doubled per
+    # further failure up to the maximum. The second step (a code) must come within its minutes.
+    LOGIN_RATE_LIMIT = "30 per minute"
+    LOGIN_ACCOUNT_MAX_FAILURES = 5
+    LOGIN_ADDRESS_MAX_FAILURES = 20
+    LOGIN_FAILURE_WINDOW_MINUTES = 15
+    LOGIN_BACKOFF_FIRST_SECONDS = 60
+    LOGIN_BACKOFF_MAX_SECONDS = 3600
+    LOGIN_CODE_MINUTES = 5
     PAGE_SIZE = 50
+    # Rendered pages (queue, case page, start pages) kept until the data changes, at most this
+    # long by the clock and never past midnight; 0 turns the cache off. See coordination/pagecache.py.
+    PAGE_CACHE_SECONDS = 60
+    PAGE_CACHE_BYTES = 32 * 1024 * 1024
+    # The start pages' twelve-month figures are recomputed at most this often (the page says
+    # "as of"); 0 computes them on every view.
+    DASHBOARD_MAX_AGE_SECONDS = 300
     PRODUCTION = False
+    # "text": readable lines; "json": one JSON object per line for a log collector.
+    LOG_FORMAT = "text"
 
 
 class Development(Base):
@@ -58,6 +78,8 @@ class Testing(Base):
     WTF_CSRF_ENABLED = False
     MAIL_BACKEND = "console"
     INTAKE_RATE_LIMIT = "10000 per hour"
+    LOGIN_RATE_LIMIT = "10000 per hour"
+    DASHBOARD_MAX_AGE_SECONDS = 0  # tests change data and look at the figures at once
 
 
 class Production(Base):
@@ -88,6 +110,12 @@ ENV_KEYS = {
     "RETENTION_MONTHS": int,
     "INTAKE_RATE_LIMIT": str,
     "RATELIMIT_STORAGE_URI": str,
+    "PAGE_CACHE_SECONDS": int,
+    "DASHBOARD_MAX_AGE_SECONDS": int,
+    "LOGIN_RATE_LIMIT": str,
+    "LOGIN_ACCOUNT_MAX_FAILURES": int,
+    "LOGIN_ADDRESS_MAX_FAILURES": int,
+    "LOG_FORMAT": lambda v: v.strip().lower(),
 }
 
 

@@ -12,8 +12,9 @@ from flask_openapi3 import Info, OpenAPI
 from werkzeug.exceptions import HTTPException
 
 from config.settings import INSECURE_SECRET, load
-from coordination import db
+from coordination import db, pagecache
 from coordination.clock import STOCKHOLM, SystemClock, WorkingDays
+from coordination.logconfig import configure_logging, loggable_path
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_mapping(settings)
+    configure_logging(app)  # first, so the request id and access line wrap every other hook
     app.extensions["clock"] = settings.get("CLOCK") or SystemClock()
     app.extensions["working_days"] = WorkingDays()
 
@@ -60,7 +62,6 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from coordination.auth.models import User
     from coordination.auth.views import select_locale
     from coordination.extensions import babel, csrf, limiter, login_manager
 
@@ -70,18 +71,17 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Stockholm")
     limiter.init_app(app)
+    pagecache.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from coordination.forms import small_int
+        from coordination.auth.services import user_for_session_id
 
-        if small_int(user_id) is None:
-            return None
-        user = db.get_session().get(User, small_int(user_id))
-        return user if user is not None and user.active else None
+        # "id:epoch": a session ended by "log out everywhere" (or by an admin) loads nobody.
+        return user_for_session_id(db.get_session(), user_id)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from coordination.notifications.views import bp as notifications_bp
     from coordination.reports.views import bp as reports_bp
     from coordination.routing.views import bp as routing_bp
+    from coordination.system.views import bp as system_bp
 
     app.before_request(check_request)
     app.register_blueprint(auth_bp)
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(system_bp)
     app.register_api(api)
     # The API authenticates by bearer token only, never by cookie, so it needs no CSRF token.
     csrf.exempt(api)
@@ -124,6 +126,17 @@ def register_blueprints(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
+        # No inline script or style anywhere (templates/ holds none; tests/test_csp.py keeps it so);
+        # the dashboard's SVG charts are data: images. A PDF gets only frame-ancestors: Chrome's
+        # built-in viewer is an <embed> under the PDF's own policy, which object-src 'none' and
+        # style-src 'self' would blank out (crbug.com/271452).
+        if response.mimetype == "application/pdf":
+            response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        else:
+            response.headers.setdefault("Content-Security-Policy",
+                                        "default-src 'self'; script-src 'self'; style-src 'self'; "
+                                        "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                                        "form-action 'self'; frame-ancestors 'none'")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -178,7 +191,7 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _server_error(error):
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, loggable_path())
         if is_api_request():
             return problem(500, "Internal error", "Something went wrong on our side; it has been logged.")
         return render_template("errors/error.html", status=500, title=_("Something went wrong"),

@@ -348,6 +348,22 @@ EXPECTED.update({
     "reports.template": {"existing": ADMIN_PAGE, "missing": ADMIN_MISSING,
                          "post-existing": _row(LOGIN, 403, 403, 403, 400)},
 })
+# One's own account: every role reads it; the forms sent empty are refused with the page again (400), so
+# nobody's password or sessions change. Setting up two-step verification is for coordinators and admins
+# (the page keeps the new key in the session only, until a right code turns it on).
+EXPECTED.update({
+    "auth.account": {"": _row(LOGIN, 200, 200, 200, 200)},
+    "auth.password": {"": _row(LOGIN, 400, 400, 400, 400)},
+    "auth.logout_everywhere": {"": _row(LOGIN, 400, 400, 400, 400)},
+    "auth.totp_setup": {"": _row(LOGIN, 200, 403, 403, 200), "post-empty": _row(LOGIN, 400, 403, 403, 400)},
+    "auth.totp_disable": {"": _row(LOGIN, 400, 400, 400, 400)},
+})
+# The operators' probes: public, for anyone (a load balancer has no login); the test database is
+# migrated to head, so /readyz answers 200.
+EXPECTED.update({
+    "system.healthz": {"": _row(200, 200, 200, 200, 200)},
+    "system.readyz": {"": _row(200, 200, 200, 200, 200)},
+})
 # A refusal that says more precisely why than the general message.
 REFUSALS = {("api.update_action", "other-visible", DEPT):
             "Bara tjänstepersoner på organisationen som äger åtgärden kan uppdatera den."}
@@ -821,10 +837,10 @@ def test_every_view_declares_its_audience(world):
     assert undeclared == []
     # Only the login, the language switch, the start page (which redirects), the API
     # description, the intake form with its receipt and status link, and the calendar feeds
-    # (a secret token in the address instead of a login) are public.
+    # (a secret token in the address instead of a login), and the operators' probes are public.
     public = sorted(name for name, view in views.items() if view._audience.public)
     assert public == ["auth.language", "auth.login", "calendar.feed", "home.index", "intake.form",
-                      "intake.receipt", "intake.status", "openapi_json"]
+                      "intake.receipt", "intake.status", "openapi_json", "system.healthz", "system.readyz"]
 
 
 # --- nobody but an admin changes the registers ----------------------------------------------------

@@ -1,6 +1,6 @@
 """The coordinator's queue, registration, triage, and the case page."""
 
-from datetime import timezone
+from datetime import UTC
 
 from flask import (
     Blueprint,
@@ -20,7 +20,7 @@ from sqlmodel import select
 from coordination.access import CASE_READERS, allow, can_view_case, case_scope, ensure
 from coordination.auth.models import Role, User
 from coordination.cases import services
-from coordination.cases.attachments import check_files
+from coordination.cases.attachments import SAFE_TYPES, check_files, display_name
 from coordination.cases.forms import (
     CommentForm,
     LinkForm,
@@ -61,13 +61,14 @@ from coordination.organisations.services import (
     list_focus_areas,
     list_organisations,
 )
+from coordination.pagecache import cached_page
 from coordination.routing.engine import run_on_change
 from coordination.routing.services import rule_names
 from coordination.web import clock, working_days
 
 bp = Blueprint("cases", __name__, url_prefix="/arenden")
 
-LEVEL_CHOICES = lambda: [(1, _("Work group")), (2, _("Coordination group")), (3, _("Steering group"))]  # noqa: E731
+LEVEL_CHOICES = lambda: [(1, _("Work group")), (2, _("Coordination group")), (3, _("Steering group"))]
 
 
 def _load(slug: str) -> Case:
@@ -109,6 +110,7 @@ def _fill_queue_choices(form: QueueForm, db) -> None:
 
 @bp.route("")
 @allow(*CASE_READERS)
+@cached_page
 def queue():
     db = get_session()
     form = QueueForm(request.args)
@@ -154,7 +156,7 @@ def register():
         form.received_at.errors = [_("Enter a date between 1900 and 9998.")]
         valid = False
     if valid:
-        received = form.received_at.data.replace(tzinfo=STOCKHOLM).astimezone(timezone.utc)
+        received = form.received_at.data.replace(tzinfo=STOCKHOLM).astimezone(UTC)
         submission = Submission(
             submitter=services.Submitter(
                 company_name=form.company_name.data, organisation_number=form.organisation_number.data or None,
@@ -181,6 +183,7 @@ def register():
 
 @bp.route("/<slug>")
 @allow(*CASE_READERS)
+@cached_page
 def show(slug: str):
     db = get_session()
     case = _load(slug)
@@ -255,9 +258,14 @@ def attachment(slug: str, attachment_id: int):
         data = attachment_store().read(found.storage_key)
     except (OSError, ValueError):
         abort(404)
-    response = Response(data, mimetype=found.content_type)
-    response.headers.set("Content-Disposition", "attachment", filename=found.filename)
+    # Always a download, as a type sniffing allowed (never the sender's word, never text/html),
+    # and sandboxed should a browser render it anyway.
+    response = Response(data, mimetype=found.content_type if found.content_type in SAFE_TYPES
+                        else "application/octet-stream")
+    response.headers.set("Content-Disposition", "attachment", filename=display_name(found.filename))
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'"
     return response
 
 

@@ -1215,3 +1215,116 @@ SV.update({  # queue filter by routing rule (dashboard links)
     "Each number counts escalations; its link lists the cases escalated, so a case escalated twice by one rule is counted twice here and listed once.":
         "Varje tal räknar lyft; länken visar de lyfta ärendena, så ett ärende som lyfts två gånger av samma regel räknas två gånger här och visas en gång i listan.",
 })
+
+# --- login hardening (issue 11): lockout, my account, log out everywhere, password rules, TOTP ---
+SV.update({
+    "At least 10 characters, not a common password and not the first part of your e-mail address. A few words "
+    "that belong together only for you are easy to remember and hard to guess.":
+        "Minst 10 tecken, inte ett vanligt lösenord och inte första delen av din e-postadress. Några ord som hör "
+        "ihop bara för dig är lätta att komma ihåg och svåra att gissa.",
+    "Change the password": "Byt lösenordet",
+    "Change your password": "Byt lösenord",
+    "Choose a password other than the current one.": "Välj ett annat lösenord än det nuvarande.",
+    "Choose to enter a key by hand, and type the key below (the spaces do not matter), or open the link on the "
+    "phone. The account is your e-mail address; the kind is time-based.":
+        "Välj att ange en nyckel för hand och skriv nyckeln nedan (mellanslagen spelar ingen roll), eller öppna "
+        "länken i telefonen. Kontot är din e-postadress; typen är tidsbaserad.",
+    "Code from the app": "Kod från appen",
+    "Current password": "Nuvarande lösenord",
+    "Ends every session of your account: on this computer and on every other computer and phone where you are "
+    "logged in. Do this if you forgot to log out somewhere or think someone else has used your account. API "
+    "tokens are not affected.":
+        "Avslutar alla inloggningar på ditt konto: på den här datorn och på alla andra datorer och telefoner där "
+        "du är inloggad. Gör det om du har glömt att logga ut någonstans eller tror att någon annan har använt "
+        "ditt konto. API-nycklar påverkas inte.",
+    "Enter a new password.": "Ange ett nytt lösenord.",
+    "Enter the code from your app": "Ange koden från din app",
+    "Enter the new password again.": "Ange det nya lösenordet en gång till.",
+    "Enter the six-digit code the app now shows, to show that it works. Two-step verification is turned on only "
+    "then.":
+        "Ange den sexsiffriga kod som appen visar nu, för att visa att det fungerar. Först då slås "
+        "tvåstegsverifieringen på.",
+    "Enter the six-digit code your app shows.": "Ange den sexsiffriga kod som din app visar.",
+    "Enter your current password.": "Ange ditt nuvarande lösenord.",
+    "Keep the key to yourself: anyone who has it can make codes for your account.":
+        "Håll nyckeln för dig själv: den som har den kan skapa koder för ditt konto.",
+    "Key": "Nyckel",
+    "Last login": "Senaste inloggning",
+    "Link for the app": "Länk för appen",
+    "Log in: code": "Logga in: kod",
+    "Log out everywhere": "Logga ut överallt",
+    "Login is paused": "Inloggningen är pausad",
+    "My account": "Mitt konto",
+    "New password": "Nytt lösenord",
+    "New password again": "Nytt lösenord igen",
+    "Off. With two-step verification, logging in needs a code from an authenticator app on your phone as well "
+    "as your password, so a stolen password alone is not enough.":
+        "Av. Med tvåstegsverifiering behövs en kod från en autentiseringsapp i din telefon utöver lösenordet för "
+        "att logga in, så att ett stulet lösenord inte räcker.",
+    "On since %(date)s: you log in with your password and a code from the authenticator app on your phone.":
+        "På sedan %(date)s: du loggar in med ditt lösenord och en kod från autentiseringsappen i din telefon.",
+    "Open an authenticator app on your phone (for example Microsoft Authenticator, Google Authenticator or "
+    "FreeOTP) and choose to add an account.":
+        "Öppna en autentiseringsapp i din telefon (till exempel Microsoft Authenticator, Google Authenticator "
+        "eller FreeOTP) och välj att lägga till ett konto.",
+    "Set up two-step verification": "Ställ in tvåstegsverifiering",
+    "Six digits; a new code every 30 seconds.": "Sex siffror; en ny kod var 30:e sekund.",
+    "Start again with another account": "Börja om med ett annat konto",
+    "The code is not right, or it was already used. Enter the code the app shows now.":
+        "Koden stämmer inte, eller så har den redan använts. Ange koden som appen visar nu.",
+    "The code is not right. Check that the time on your phone is correct, and enter the code the app shows now.":
+        "Koden stämmer inte. Kontrollera att klockan i telefonen går rätt och ange koden som appen visar nu.",
+    "The code is six digits.": "Koden är sex siffror.",
+    "The current password is not right.": "Det nuvarande lösenordet stämmer inte.",
+    "The password must not contain the first part of the e-mail address (%(part)s).":
+        "Lösenordet får inte innehålla e-postadressens första del (%(part)s).",
+    "The password was not changed.": "Lösenordet byttes inte.",
+    "The time to enter the code ran out. Log in again.": "Tiden för att ange koden tog slut. Logga in igen.",
+    "The two new passwords are not the same.": "De två nya lösenorden är inte likadana.",
+    "This password is too common and easy to guess. Choose another one, for example a few words that belong "
+    "together only for you.":
+        "Lösenordet är för vanligt och lätt att gissa. Välj ett annat, till exempel några ord som hör ihop bara "
+        "för dig.",
+    "Tick the box to confirm.": "Kryssa i rutan för att bekräfta.",
+    "Too many failed attempts": "För många misslyckade försök",
+    "Too many failed attempts.": "För många misslyckade försök.",
+    "Too many failed attempts. Wait %(num)d minute and try again.": (
+        "För många misslyckade försök. Vänta %(num)d minut och försök igen.",
+        "För många misslyckade försök. Vänta %(num)d minuter och försök igen."),
+    "Turn on two-step verification": "Slå på tvåstegsverifiering",
+    "Turn two-step verification off": "Stäng av tvåstegsverifiering",
+    "Two-step verification": "Tvåstegsverifiering",
+    "Two-step verification is already on.": "Tvåstegsverifieringen är redan på.",
+    "Two-step verification is for administrators and coordinators.":
+        "Tvåstegsverifiering finns för administratörer och samordnare.",
+    "Two-step verification is not on.": "Tvåstegsverifieringen är inte på.",
+    "Two-step verification is off. You log in with your password only.":
+        "Tvåstegsverifieringen är avstängd. Du loggar in med bara ditt lösenord.",
+    "Two-step verification is on. From now on you log in with your password and a code from the app. You are "
+    "logged out on every other computer and phone.":
+        "Tvåstegsverifieringen är på. Från och med nu loggar du in med ditt lösenord och en kod från appen. Du är "
+        "utloggad på alla andra datorer och telefoner.",
+    "Two-step verification is still on.": "Tvåstegsverifieringen är fortfarande på.",
+    "Two-step verification was not turned on.": "Tvåstegsverifieringen slogs inte på.",
+    "Yes, log me out on every computer and phone, this one too":
+        "Ja, logga ut mig på alla datorer och telefoner, även den här",
+    "You are logged out on every computer and phone.": "Du är utloggad på alla datorer och telefoner.",
+    "Your password is changed. You are logged out on every other computer and phone.":
+        "Ditt lösenord är bytt. Du är utloggad på alla andra datorer och telefoner.",
+    "Your password was right. Two-step verification is on for your account: open the authenticator app on your "
+    "phone and enter the code it shows for Samordning.":
+        "Lösenordet stämde. Tvåstegsverifiering är på för ditt konto: öppna autentiseringsappen i din telefon och "
+        "ange koden den visar för Samordning.",
+})
+SV.update({  # paged action items on a department's start page
+    "Pages of action items": "Sidor med åtgärder",
+    "Action items %(first)d–%(last)d of %(total)d": "Åtgärd %(first)d–%(last)d av %(total)d",
+})
+SV.update({  # the start pages' figures
+    "As of %(time)s; the figures are updated every few minutes.": "Per kl. %(time)s; siffrorna uppdateras med några minuters mellanrum.",
+})
+SV.update({  # hardening: uploads, hostile input
+    "The files are larger than %(mb)s MB together.": "Filerna är större än %(mb)s MB tillsammans.",
+    "The file is larger than %(mb)s MB; split it into smaller files.":
+        "Filen är större än %(mb)s MB; dela upp den i mindre filer.",
+})
