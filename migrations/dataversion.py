@@ -13,9 +13,16 @@ def _sqlite(table: str) -> list[str]:
 
 def create_function() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        # Once per transaction: its writes become visible together at commit anyway, and
+        # updating one row thousands of times in one transaction (a bulk import, executemany
+        # sending a statement per row) gets slower with every update. The marker is a
+        # transaction-local setting, so a rolled-back savepoint takes it back with its update.
         op.execute("""CREATE FUNCTION bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                UPDATE data_version SET n = n + 1 WHERE id = 1;
+                IF current_setting('samordning.data_version_txid', true) IS DISTINCT FROM txid_current()::text THEN
+                    PERFORM set_config('samordning.data_version_txid', txid_current()::text, true);
+                    UPDATE data_version SET n = n + 1 WHERE id = 1;
+                END IF;
                 RETURN NULL;
             END $$""")
 
