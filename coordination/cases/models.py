@@ -65,6 +65,10 @@ class Case(SQLModel, table=True):
               postgresql_where=text("merged_into_id IS NULL"), sqlite_where=text("merged_into_id IS NULL")),
         Index("ix_cases_unmerged_area_status_received_at", "business_area_id", "status", "received_at", "id",
               postgresql_where=text("merged_into_id IS NULL"), sqlite_where=text("merged_into_id IS NULL")),
+        # Only the few merged cases: a whole-table index on a column that is almost always NULL
+        # made SQLite (which has no statistics) read every case for "merged_into_id IS NULL".
+        Index("ix_cases_merged_into_id", "merged_into_id",
+              postgresql_where=text("merged_into_id IS NOT NULL"), sqlite_where=text("merged_into_id IS NOT NULL")),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -102,7 +106,7 @@ class Case(SQLModel, table=True):
     triaged_by_id: Optional[int] = Field(default=None, foreign_key="users.id")
     # The company's status link: only a hash of the token is kept.
     status_token_hash: Optional[str] = Field(default=None, sa_column=Column(String(64), unique=True))
-    merged_into_id: Optional[int] = Field(default=None, foreign_key="cases.id", index=True)
+    merged_into_id: Optional[int] = Field(default=None, foreign_key="cases.id")
     # Routing: when the case came to its current level, and a counter of level changes, so a
     # rule fires once per stay at a level; the last recorded progress (triage, comments, action
     # notes); how many agendas at this level passed without a decision (meetings keep it).
