@@ -24,6 +24,11 @@ def _ok(good: bool) -> str:
 def markdown(results: dict) -> str:
     runs = results["runs"]
     lines = []
+    machine = results.get("machine") or {}
+    if machine:
+        lines += [f"Run {results.get('started', '')} with `{results.get('command', 'python -m bench.run')}` on "
+                  f"{machine.get('cpus')} CPUs, Python {machine.get('python')}; load average "
+                  f"{machine.get('load_average_at_start')} at the start, {machine.get('load_average_at_end')} at the end.", ""]
     for database in dict.fromkeys(r["database"] for r in runs):
         mine = sorted((r for r in runs if r["database"] == database), key=lambda r: r["cases"])
         smallest, largest = mine[0], mine[-1]

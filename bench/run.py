@@ -369,7 +369,8 @@ def existing(kind: str, size: int):
 def run(databases: list[str], sizes: list[int], *, repeat: int, load_seconds: int, now: datetime,
         reuse: bool = False, log=print) -> dict:
     results = {"started": datetime.now().isoformat(timespec="seconds"), "machine": {
-        "cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()]},
         "settings": {"repeat": repeat, "load_seconds": load_seconds, "gunicorn_workers": GUNICORN_WORKERS,
                      "wrk": "2 threads, 16 connections"}, "runs": []}
     if load_seconds and shutil.which("wrk") is None:
@@ -429,6 +430,8 @@ def main(argv=None) -> int:
     results = run(args.database or ["sqlite", "postgresql"], sizes, repeat=args.repeat,
                   load_seconds=args.load_seconds, now=now, reuse=args.reuse)
     results["command"] = "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:])
+    # What else ran: the figures are only comparable on a quiet machine.
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     from bench.report import markdown
 
