@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from coordination.api import cases as _api_cases  # noqa: F401  (registers the case operations)
     from coordination.api import meetings as _api_meetings  # noqa: F401
     from coordination.api.views import api, openapi_document
+    from coordination.audit.views import bp as audit_bp
     from coordination.auth.views import bp as auth_bp
     from coordination.cases.views import bp as cases_bp
     from coordination.companies.views import bp as companies_bp
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(system_bp)
+    app.register_blueprint(audit_bp)
     app.register_api(api)
     # The API authenticates by bearer token only, never by cookie, so it needs no CSRF token.
     csrf.exempt(api)

@@ -222,6 +222,7 @@ backup_cli = AppGroup("backup", help="Backups of the whole database (SQLite or P
 @click.option("--overwrite", is_flag=True, help="Replace PATH if it exists.")
 def backup_create(path, overwrite):
     """Write a consistent backup of the database to PATH (safe while the application runs)."""
+    from coordination.audit.services import BACKUP_CREATE
     from coordination.system.backup import BackupError, create_backup
 
     try:
@@ -229,6 +230,7 @@ def backup_create(path, overwrite):
     except BackupError as error:
         _fail(error)
     click.echo(f"backup of the {result.engine} database written to {result.path} ({result.size} bytes)")
+    _audit_backup(BACKUP_CREATE, engine=result.engine, file=str(result.path), size=result.size)
 
 
 @backup_cli.command("restore")
@@ -237,6 +239,7 @@ def backup_create(path, overwrite):
 def backup_restore(path, yes):
     """Replace the database's contents with the backup at PATH (checked first). Stop the web
     and job processes before, and run `db upgrade` after restoring an older backup."""
+    from coordination.audit.services import BACKUP_RESTORE
     from coordination.system.backup import BackupError, restore_backup, verify_backup
     from coordination.system.health import check_readiness
 
@@ -253,6 +256,8 @@ def backup_restore(path, yes):
     except BackupError as error:
         _fail(error)
     click.echo(f"restored the {result.engine} database from {result.path}")
+    # Recorded in the restored database (what it held at the backup, and now this).
+    _audit_backup(BACKUP_RESTORE, engine=result.engine, file=str(result.path))
     if result.untouched_tables:
         click.echo("note: tables the backup does not hold were left as they were: "
                    + ", ".join(result.untouched_tables))
@@ -261,6 +266,36 @@ def backup_restore(path, yes):
         click.echo("note: the backup is from an older version; run `flask --app wsgi db upgrade`")
     elif migrations != "ok":
         click.echo(f"note: the restored database's migrations do not match this version ({migrations})")
+
+
+def _audit_backup(action: str, **detail) -> None:
+    """Record a backup or restore in the audit log, as the system. A database without the log
+    (restored from a backup older than it) says so instead. The backup or restore is done by
+    now: a database kept busy by another writer (SQLite: one writer at a time) is waited for a
+    few seconds, then the command warns rather than hang or fail."""
+    from sqlalchemy import inspect, text
+    from sqlalchemy.exc import OperationalError
+
+    from coordination.audit.services import record, system_actor
+    from coordination.db import make_engine
+
+    engine = make_engine(current_app.config["DATABASE_URL"])  # its own connection, gone afterwards
+    try:
+        if "audit_log" not in inspect(engine).get_table_names():
+            click.echo("note: not recorded in the audit log, which this database does not have yet "
+                       "(run `flask --app wsgi db upgrade`)")
+            return
+        with Session(engine) as session:
+            if engine.dialect.name == "sqlite":
+                session.execute(text("PRAGMA busy_timeout = 5000"))
+            record(session, actor=system_actor(), action=action, at=current_app.extensions["clock"].now(),
+                   object_type="database", detail=detail)
+            session.commit()
+    except OperationalError as error:
+        click.echo(f"warning: done, but not recorded in the audit log: the database stayed busy ({error.orig})",
+                   err=True)
+    finally:
+        engine.dispose()
 
 
 def register(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Every feature's models, imported so that Alembic and create_all see them all."""
 
 from coordination.actions.models import ActionItem, ActionNote, PlannedChange  # noqa: F401
+from coordination.audit.models import AuditEntry  # noqa: F401
 from coordination.auth.models import ApiToken, Role, User  # noqa: F401
 from coordination.cases.models import (  # noqa: F401
     Attachment,

@@ -26,10 +26,11 @@ from sqlmodel import Field, SQLModel
 from coordination.clock import STOCKHOLM
 
 # Tables whose rows no cached page shows, so writing them leaves pages alone: mail queue, job
-# heartbeats, tokens (API use stamps them), the version itself, and security bookkeeping.
+# heartbeats, tokens (API use stamps them), the version itself, and security bookkeeping (the
+# audit log is written on reads too, even of a page served from here).
 # A new table is versioned unless it is named here (tests/test_page_cache.py checks the triggers).
 UNVERSIONED_TABLES = frozenset({"alembic_version", "data_version", "outbox", "job_heartbeats", "api_tokens",
-                                "calendar_tokens", "login_throttle"})
+                                "calendar_tokens", "login_throttle", "audit_log"})
 
 
 class DataVersion(SQLModel, table=True):

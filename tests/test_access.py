@@ -364,6 +364,11 @@ EXPECTED.update({
     "system.healthz": {"": _row(200, 200, 200, 200, 200)},
     "system.readyz": {"": _row(200, 200, 200, 200, 200)},
 })
+EXPECTED.update({
+    # The audit log and its CSV: administrators only.
+    "audit.index": {"": ADMIN_PAGE},
+    "audit.export": {"": ADMIN_PAGE},
+})
 # A refusal that says more precisely why than the general message.
 REFUSALS = {("api.update_action", "other-visible", DEPT):
             "Bara tjänstepersoner på organisationen som äger åtgärden kan uppdatera den."}
@@ -975,3 +980,60 @@ def test_the_refused_requests_left_action_items_companies_and_reports_as_they_we
     assert reports == REPORT_STATUS
     assert names == {"Kontaktperson Hemlig"}
     assert confirmed is True
+
+
+# --- the API's own description agrees with the table ---------------------------------------------
+
+def _openapi_rules(w):
+    """The OpenAPI document's operations, each with the URL-map rule that serves it:
+    {(path, METHOD): (operation, rule or None)}."""
+    spec = w.app.test_client().get("/api/v1/openapi.json").get_json()
+    by_path: dict[tuple[str, str], object] = {}
+    for rule in w.app.url_map.iter_rules():
+        # /api/v1/actions/<int:id> is /api/v1/actions/{id} in the document
+        templated = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            by_path[(templated, method)] = rule
+    operations = {}
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method.lower() in ("get", "put", "post", "patch", "delete"):
+                operations[(path, method.upper())] = (operation, by_path.get((path, method.upper())))
+    return spec, operations
+
+
+def test_every_api_operation_has_a_row_and_the_rows_agree_with_its_security(world):
+    """An operation added to the API later appears in the OpenAPI document: it must be served by
+    a route with a row in EXPECTED, and the row must say what the document says about security
+    (an operation behind bearer answers 401 to anonymous callers and never to a signed-in role;
+    one without security is public) and answer only statuses the document lists."""
+    spec, operations = _openapi_rules(world)
+    assert len(operations) >= 10, sorted(operations)
+    unserved = sorted(f"{method} {path}" for (path, method), (_op, rule) in operations.items() if rule is None)
+    assert unserved == [], f"documented but no route serves them: {unserved}"
+    missing = sorted(rule.endpoint for _op, rule in operations.values() if rule.endpoint not in EXPECTED)
+    assert missing == [], f"API operations without a row in EXPECTED: {missing}"
+    documented = {rule.endpoint for _op, rule in operations.values()}
+    undocumented = sorted({rule.endpoint for rule in world.app.url_map.iter_rules()
+                           if rule.rule.startswith("/api/")} - documented - {"openapi_json"})
+    assert undocumented == [], f"API routes missing from the OpenAPI document: {undocumented}"
+
+    schemes = spec.get("components", {}).get("securitySchemes", {})
+    for (path, method), (operation, rule) in sorted(operations.items()):
+        security = operation.get("security", spec.get("security", []))
+        assert all(set(requirement) <= set(schemes) for requirement in security), (method, path, security)
+        # An empty requirement ({}) among the alternatives means "no credentials needed".
+        secured = bool(security) and all(requirement for requirement in security)
+        view = world.app.view_functions[rule.endpoint]
+        assert view._audience.public is not secured, (method, path, "@allow(public=...) disagrees with the document")
+        statuses = {int(code) for code in operation["responses"] if code.isdigit()}
+        for variant, row in EXPECTED[rule.endpoint].items():
+            answers = {role: expected if isinstance(expected, int) else expected[0] for role, expected in row.items()}
+            where = (method, path, variant)
+            if secured:
+                assert answers[ANON] == 401, where
+                assert all(answers[role] != 401 for role in ROLES if role != ANON), where
+            else:
+                assert 401 not in answers.values() and 403 not in answers.values(), where
+            undeclared = {role: status for role, status in answers.items() if status not in statuses}
+            assert undeclared == {}, f"{where}: answers the OpenAPI document does not list: {undeclared}"

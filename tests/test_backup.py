@@ -60,13 +60,16 @@ def fill(app, clock) -> None:
 
 
 def checksums(database_url: str) -> dict[str, tuple[int, str]]:
-    """Every table of the database (the FTS index and alembic_version too): its row count and a
-    sha256 over its rows in a fixed order."""
+    """Every table of the database (the FTS index and alembic_version too) but the audit log: its
+    row count and a sha256 over its rows in a fixed order. The audit log gains an entry for the
+    backup and for the restore itself (tests/test_audit.py checks those)."""
     engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
             result = {}
             for name in inspect(connection).get_table_names():
+                if name == "audit_log":
+                    continue
                 rows = connection.execute(text(f'SELECT * FROM "{name}"')).all()
                 digest = hashlib.sha256()
                 for line in sorted(repr(tuple(row)) for row in rows):

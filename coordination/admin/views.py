@@ -12,6 +12,8 @@ from sqlmodel import Session, SQLModel, select
 
 from coordination.access import allow
 from coordination.admin import forms
+from coordination.audit import recording as audit
+from coordination.audit import services as audit_services
 from coordination.auth import services as auth_services
 from coordination.auth.models import Role, User
 from coordination.db import get_session
@@ -39,6 +41,7 @@ def _options(rows, current=None, label=lambda r: r.name, empty: bool = True):
 @dataclass
 class Resource:
     key: str
+    audit_type: str  # the object type in the audit log
     path: str
     plural: Any
     singular: Any
@@ -163,20 +166,20 @@ def _series_form():
 RESOURCES = [
     Resource(
         key="users", path="anvandare", plural=_l("Users"), singular=_l("user"), model=User,
-        form=forms.UserForm, new_form=forms.NewUserForm,
+        form=forms.UserForm, new_form=forms.NewUserForm, audit_type="user",
         columns=[(_l("Name"), lambda r, l: r.name), (_l("E-mail address"), lambda r, l: r.email),
                  (_l("Role"), lambda r, l: _label(forms.ROLE_LABELS)(r.role)),
                  (_l("Organisation"), lambda r, l: l.get(r.organisation_id, ""))],
         fill_choices=_user_choices, save=_save_user, order_by=User.name, lookups=_names(Organisation)),
     Resource(
         key="organisations", path="organisationer", plural=_l("Organisations"), singular=_l("organisation"),
-        model=Organisation, form=forms.OrganisationForm, new_form=None,
+        model=Organisation, form=forms.OrganisationForm, new_form=None, audit_type="organisation",
         columns=[(_l("Name"), lambda r, l: r.name), (_l("Short name"), lambda r, l: r.short_name),
                  (_l("Kind"), lambda r, l: _label(forms.ORGANISATION_KIND_LABELS)(r.kind))],
         fill_choices=lambda s, f: None, save=_save_organisation, order_by=Organisation.name),
     Resource(
         key="committees", path="namnder", plural=_l("Committees"), singular=_l("committee"),
-        model=Committee, form=forms.CommitteeForm, new_form=None,
+        model=Committee, form=forms.CommitteeForm, new_form=None, audit_type="committee",
         columns=[(_l("Name"), lambda r, l: r.name),
                  (_l("Serving organisation"), lambda r, l: l.get(r.organisation_id, ""))],
         fill_choices=_committee_choices, save=_save_committee, order_by=Committee.name,
@@ -184,12 +187,13 @@ RESOURCES = [
     Resource(
         key="business_areas", path="verksamhetsomraden", plural=_l("Business areas"),
         singular=_l("business area"), model=BusinessArea, form=forms.BusinessAreaForm, new_form=None,
+        audit_type="business_area",
         columns=[(_l("Name"), lambda r, l: r.name),
                  (_l("Responsible committee"), lambda r, l: l.get(r.committee_id, ""))],
         fill_choices=_area_choices, save=_save_area, order_by=BusinessArea.name, lookups=_names(Committee)),
     Resource(
         key="groups", path="grupper", plural=_l("Groups"), singular=_l("group"), model=Group,
-        form=forms.GroupForm, new_form=None,
+        form=forms.GroupForm, new_form=None, audit_type="group",
         columns=[(_l("Name"), lambda r, l: r.name),
                  (_l("Kind of group"), lambda r, l: _label(forms.GROUP_KIND_LABELS)(r.kind)),
                  (_l("Business area"), lambda r, l: l.get(r.business_area_id, ""))],
@@ -197,7 +201,7 @@ RESOURCES = [
         lookups=_names(BusinessArea)),
     Resource(
         key="series", path="motesserier", plural=_l("Meeting series"), singular=_l("meeting series"),
-        model=MeetingSeries, form=_series_form(), new_form=None,
+        model=MeetingSeries, form=_series_form(), new_form=None, audit_type="meeting_series",
         columns=[(_l("Name"), lambda r, l: r.name), (_l("Group"), lambda r, l: l.get(r.group_id, "")),
                  (_l("Recurrence"), lambda r, l: r.rrule or ", ".join(r.dates[:3]) + (" …" if len(r.dates) > 3 else "")),
                  (_l("Agenda lead time (working days)"), lambda r, l: r.lead_time_days)],
@@ -248,6 +252,8 @@ def _register(resource: Resource) -> None:
         else:
             obj.active = not obj.active
             session.add(obj)
+        audit.record(audit_services.ACTIVATE if obj.active else audit_services.DEACTIVATE,
+                     object_type=resource.audit_type, object_id=obj.id)
         session.commit()
         flash(_("%(name)s is active again.", name=obj.name) if obj.active
               else _("%(name)s is deactivated.", name=obj.name), "success")
@@ -262,11 +268,21 @@ def _register(resource: Resource) -> None:
                     methods=["POST"])
 
 
+def _audit_state(resource: Resource, session: Session, obj) -> dict:
+    """What the audit log compares before and after a save: the row's columns and what the
+    form edits beside them (a group's members and chair)."""
+    state = audit_services.model_state(obj)
+    state.update({k: sorted(v) if isinstance(v, list) else v
+                  for k, v in resource.initial(session, obj).items() if k not in state})
+    return state
+
+
 def _save(resource: Resource, session: Session, form, obj):
     if request.method == "GET":
         return _form_page(resource, form, obj)
     if not form.validate():
         return _form_page(resource, form, obj, 400)
+    before = _audit_state(resource, session, obj) if obj is not None else None
     try:
         saved = resource.save(session, obj, form)
     except ValidationFailed as error:
@@ -274,6 +290,8 @@ def _save(resource: Resource, session: Session, form, obj):
         for name, messages in error.errors.items():
             getattr(form, name).errors = list(getattr(form, name).errors) + [str(m) for m in messages]
         return _form_page(resource, form, obj, 400)
+    audit.record(audit_services.CREATE if obj is None else audit_services.UPDATE, object_type=resource.audit_type,
+                 object_id=saved.id, detail=audit_services.changes(before, _audit_state(resource, session, saved)))
     session.commit()
     flash(_("%(name)s was saved.", name=saved.name), "success")
     return redirect(url_for(f"admin.{resource.key}_list"))

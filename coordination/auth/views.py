@@ -14,6 +14,8 @@ from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from coordination.access import allow, safe_next
+from coordination.audit import recording as audit
+from coordination.audit.services import LOGOUT, LOGOUT_EVERYWHERE
 from coordination.auth import totp
 from coordination.auth.forms import (
     ChangePasswordForm,
@@ -94,6 +96,7 @@ def login():
                                     policy=_policy(), now=now)
         except LoginLocked as error:
             db.rollback()
+            audit.login_locked(form.email.data, seconds=error.seconds, step="password")
             # Refused before the password is even looked at.
             status, headers, locked = 429, {"Retry-After": str(error.seconds)}, _locked_message(error)
         else:
@@ -112,9 +115,11 @@ def login():
                     return redirect(url_for("auth.login"))
                 attempt_succeeded(db, attempt, clear_account=True)
                 record_login(db, user, now=now)
+                audit.login_succeeded(user, second_factor=False)
                 db.commit()
                 _start_session(user)
                 return redirect(next_url)
+            audit.login_failed(form.email.data, step="password", locked=attempt.locks_set)
             # Same words whether the e-mail exists or not.
             form.password.errors = [_("Wrong e-mail address or password.")]
             status = 400
@@ -153,6 +158,7 @@ def _code_step(db, user, pending):
             attempt = start_attempt(db, email=user.email, address=_address(), policy=_policy(), now=now)
         except LoginLocked as error:
             db.rollback()
+            audit.login_locked(user.email, seconds=error.seconds, step="code")
             session.pop(PENDING, None)
             login_form = LoginForm(formdata=None)
             login_form.email.data = user.email
@@ -162,10 +168,12 @@ def _code_step(db, user, pending):
         if totp.check_login_code(db, user, form.code.data, now=now):
             attempt_succeeded(db, attempt, clear_account=True)
             record_login(db, user, now=now)
+            audit.login_succeeded(user, second_factor=True)
             db.commit()
             _start_session(user)
             return redirect(safe_next(pending.get("next"), url_for("home.index")))
         db.rollback()  # nothing to keep: the attempt was counted and committed above
+        audit.login_failed(user.email, step="code", locked=attempt.locks_set)
         form.code.errors = [_("The code is not right, or it was already used. Enter the code the app shows now.")]
         status = 400
     elif request.method == "POST":
@@ -177,6 +185,7 @@ def _code_step(db, user, pending):
 @bp.route("/logga-ut", methods=["POST"])
 @allow()
 def logout():
+    audit.record(LOGOUT, commit=True, object_type="user", object_id=current_user.id)
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -272,6 +281,7 @@ def logout_everywhere():
         return _account_page(logout_form=form, status=400)
     db = get_session()
     end_sessions(db, current_user._get_current_object())
+    audit.record(LOGOUT_EVERYWHERE, object_type="user", object_id=current_user.id)
     db.commit()
     logout_user()
     session.clear()

@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from coordination.access import CASE_READERS, allow, can_view_case, case_scope, ensure
+from coordination.audit.recording import records_case_contact_read
 from coordination.auth.models import Role, User
 from coordination.cases import services
 from coordination.cases.attachments import SAFE_TYPES, check_files, display_name
@@ -183,6 +184,7 @@ def register():
 
 @bp.route("/<slug>")
 @allow(*CASE_READERS)
+@records_case_contact_read  # above the cache: a page served from it shows the contact details too
 @cached_page
 def show(slug: str):
     db = get_session()

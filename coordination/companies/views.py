@@ -14,6 +14,8 @@ from coordination.access import (
     case_scope,
     ensure,
 )
+from coordination.audit import recording as audit
+from coordination.audit import services as audit_services
 from coordination.auth.models import Role, User
 from coordination.cases.models import Case
 from coordination.cases.services import parse_reference
@@ -141,6 +143,11 @@ def _show(db, company: Company, *, contact_form: ContactForm | None = None):
                          .outerjoin(User, User.id == ContactLogEntry.user_id)
                          .where(ContactLogCompany.company_id == company.id)
                          .order_by(ContactLogEntry.at.desc()).limit(100)).all()
+        shown = [c.id for c in contacts if c.anonymised_at is None]
+        if shown:  # which contact persons were shown, never what they hold
+            audit.record(audit_services.PERSONAL_DATA_READ, commit=True, object_type="company", object_id=company.id,
+                         detail={"shown": "contact_persons", "contact_person_ids": shown[:100],
+                                 "count": len(shown)})
     return render_template("companies/show.html", company=company, cases=cases, areas=areas, contacts=contacts,
                            log=log, contact_form=contact_form or ContactForm(formdata=None), kinds=KIND_LABELS,
                            contact_kinds=CONTACT_KIND_LABELS)
@@ -187,7 +194,9 @@ def anonymise(company_id: int, contact_id: int):
         abort(404)
     from coordination.companies.privacy import anonymise_contact_everywhere
 
-    anonymise_contact_everywhere(db, contact, clock=clock())
+    counts = anonymise_contact_everywhere(db, contact, clock=clock())
+    audit.record(audit_services.ANONYMISE, object_type="contact_person", object_id=contact.id,
+                 detail={"company_id": company_id} | counts)
     db.commit()
     flash(_("The contact person was anonymised, also on the cases they raised."), "success")
     return redirect(url_for("companies.show", company_id=company_id, _anchor="contacts"))
@@ -343,12 +352,21 @@ def personal_data():
     if request.method == "POST" and email:
         if request.form.get("action") == "anonymise":
             counts = anonymise_person(db, email=email, now=clock().now())
+            audit.record(audit_services.ANONYMISE, object_type="person", object_ref=audit.hashed("person", email),
+                         detail=counts)
             db.commit()
             flash(_("Anonymised: %(contacts)s contact persons, %(cases)s cases, %(mails)s unsent mails.", **counts),
                   "success")
             return redirect(url_for("companies.personal_data"))
         extract = person_extract(db, email=email)
         body = json.dumps(extract, ensure_ascii=False, indent=2)
+        # The person by a keyed hash of the address asked for; the cases by reference.
+        audit.record(audit_services.EXPORT, commit=True, object_type="person", object_ref=audit.hashed("person", email),
+                     detail={"document": "registerutdrag", "format": "json",
+                             "contact_persons": len(extract["contact_persons"]),
+                             "cases": [c["reference"] for c in extract["cases"]][:50],
+                             "contact_log_entries": len(extract["contacts_with_their_companies"]),
+                             "mails": len(extract["mails"])})
         response = Response(body, mimetype="application/json")
         response.headers.set("Content-Disposition", "attachment", filename="registerutdrag.json")
         return response

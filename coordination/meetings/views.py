@@ -20,6 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from coordination.access import allow, can_view_meeting, ensure
+from coordination.audit import recording as audit
+from coordination.audit import services as audit_services
 from coordination.auth.models import Role
 from coordination.clock import STOCKHOLM
 from coordination.db import get_session
@@ -282,7 +284,10 @@ def agenda_pdf(meeting_id: int):
         abort(404)
     html = render_template("meetings/agenda_print.html", meeting=meeting, series=series, group=group, agenda=agenda,
                            items=services.agenda_items(db, agenda), sections=SECTION_LABELS)
-    return _pdf(render_pdf(html), f"dagordning-{meeting.starts_at.astimezone(STOCKHOLM).date().isoformat()}.pdf")
+    data = render_pdf(html)
+    audit.record(audit_services.EXPORT, commit=True, object_type="meeting", object_id=meeting.id,
+                 detail={"document": "agenda", "format": "pdf", "agenda_id": agenda.id})
+    return _pdf(data, f"dagordning-{meeting.starts_at.astimezone(STOCKHOLM).date().isoformat()}.pdf")
 
 
 def _pdf(data: bytes, filename: str) -> Response:
@@ -413,4 +418,7 @@ def minutes_pdf(meeting_id: int):
     html = render_template("meetings/minutes_print.html", meeting=meeting, series=series, group=group, minutes=current,
                            items=services.agenda_items(db, agenda), decisions=minutes_service.minutes_items(db, current),
                            sections=SECTION_LABELS, outcomes=OUTCOME_LABELS)
-    return _pdf(render_pdf(html), f"protokoll-{meeting.starts_at.astimezone(STOCKHOLM).date().isoformat()}.pdf")
+    data = render_pdf(html)
+    audit.record(audit_services.EXPORT, commit=True, object_type="meeting", object_id=meeting.id,
+                 detail={"document": "minutes", "format": "pdf", "minutes_id": current.id})
+    return _pdf(data, f"protokoll-{meeting.starts_at.astimezone(STOCKHOLM).date().isoformat()}.pdf")

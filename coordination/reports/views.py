@@ -19,6 +19,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from coordination.access import allow, ensure
+from coordination.audit import recording as audit
+from coordination.audit import services as audit_services
 from coordination.auth.models import Role
 from coordination.db import get_session
 from coordination.errors import DomainError, ValidationFailed
@@ -185,6 +187,7 @@ def pdf(report_id: int):
     html = render_template("reports/print.html", report=found, committee=committee, questions=questions,
                            answers=answers, focus=focus, template=template)
     response = Response(render_pdf(html), mimetype="application/pdf")
+    _exported(found, "report", "pdf")
     response.headers.set("Content-Disposition", "inline", filename=f"uppfoljning-{found.year}-{found.period}.pdf")
     return response
 
@@ -203,8 +206,15 @@ def docx(report_id: int):
     data = report_docx(report=found, committee=committee, questions=questions, answers=answers, focus=focus,
                        template=template)
     response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    _exported(found, "report", "docx")
     response.headers.set("Content-Disposition", "attachment", filename=f"uppfoljning-{found.year}-{found.period}.docx")
     return response
+
+
+def _exported(report: Report, document: str, fmt: str) -> None:
+    """Record the export in the audit log (committed on its own: an export changes nothing)."""
+    audit.record(audit_services.EXPORT, commit=True, object_type="report", object_id=report.id,
+                 detail={"document": document, "format": fmt})
 
 
 def _facts(db, report: Report) -> dict:
@@ -240,6 +250,7 @@ def facts_csv(report_id: int):
     writer = csv.writer(out, delimiter=";")
     writer.writerows(fact_rows(facts))
     response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+    _exported(found, "facts", "csv")
     response.headers.set("Content-Disposition", "attachment", filename=f"fakta-{found.year}-{found.period}.csv")
     return response
 
@@ -284,6 +295,8 @@ def templates():
         else:
             try:
                 created = services.copy_template(db, source, year=year)
+                audit.record(audit_services.CREATE, object_type="report_template", object_id=created.id,
+                             detail={"copied_from": source.id, "year": year})
                 db.commit()
                 flash(_("The template was copied to %(year)s.", year=year), "success")
                 return redirect(url_for("reports.template", template_id=created.id))
@@ -323,12 +336,17 @@ def template(template_id: int):
             question = db.get(ReportQuestion, question_id) if question_id else None
             if question_id and (question is None or question.template_id != found.id):
                 abort(404)
+            before = None if question is None else _question_state(question)
             if question is None:
                 last = db.execute(select(ReportQuestion.position).where(ReportQuestion.template_id == found.id)
                                   .order_by(ReportQuestion.position.desc()).limit(1)).scalar() or 0
                 question = ReportQuestion(template_id=found.id, position=last + 10, text=text)
             question.text, question.focus_area_id, question.committee_ids = text, area, sorted(set(chosen))
             db.add(question)
+            db.flush()
+            audit.record(audit_services.CREATE if before is None else audit_services.UPDATE,
+                         object_type="report_question", object_id=question.id,
+                         detail=audit_services.changes(before, _question_state(question)) | {"template_id": found.id})
             db.commit()
             flash(_("The question was saved."), "success")
             return redirect(url_for("reports.template", template_id=found.id))
@@ -337,6 +355,11 @@ def template(template_id: int):
     names = {c.id: c.name for c in committees}
     return render_template("reports/template.html", template=found, questions=questions, committees=committees,
                            focus=focus, names=names), status
+
+
+def _question_state(question: ReportQuestion) -> dict:
+    return {"text": question.text, "focus_area_id": question.focus_area_id,
+            "committee_ids": sorted(question.committee_ids or [])}
 
 
 @bp.route("/<int:report_id>/fakta.xlsx")
@@ -358,5 +381,6 @@ def facts_xlsx(report_id: int):
     out = io.BytesIO()
     book.save(out)
     response = Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    _exported(found, "facts", "xlsx")
     response.headers.set("Content-Disposition", "attachment", filename=f"fakta-{found.year}-{found.period}.xlsx")
     return response

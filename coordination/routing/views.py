@@ -16,6 +16,8 @@ from flask_login import current_user
 from sqlmodel import select
 
 from coordination.access import allow, can_view_case, ensure
+from coordination.audit import recording as audit
+from coordination.audit import services as audit_services
 from coordination.auth.models import Role
 from coordination.cases import services as case_services
 from coordination.db import get_session
@@ -179,11 +181,15 @@ def rule(rule_id: int | None = None):
         draft = RoutingRule(**{k: data[k] for k in services.EDITABLE})
         result = services.backtest(db, draft, clock=clock(), working_days=working_days())
         return _rule_page(db, form, existing, preview=result)
+    before = services.snapshot(existing) if existing else None
     try:
         saved = services.save_rule(db, existing, data, user_id=current_user.id, clock=clock())
     except ValidationFailed as error:
         db.rollback()
         return _rule_page(db, form, existing, problems=_problems(form, error.errors)), 400
+    detail = audit_services.changes(before, {name: getattr(saved, name) for name in services.EDITABLE})
+    audit.record(audit_services.UPDATE if before else audit_services.CREATE, object_type="routing_rule",
+                 object_id=saved.id, object_ref=saved.code, detail=detail | {"version": saved.version})
     db.commit()
     flash(_("Rule %(code)s was saved (version %(version)s).", code=saved.code, version=saved.version), "success")
     return redirect(url_for("routing.rule", rule_id=saved.id))

@@ -1,0 +1,100 @@
+"""Audit entries written from a request: who (the logged-in user, or "anonymous"), from where (a
+keyed hash of the client address), the request id and the application clock's time. Views call
+these; the rules about what an entry may hold are in coordination/audit/services.py."""
+
+from functools import wraps
+
+from flask import current_app, make_response, request
+from flask_login import current_user
+
+from coordination.audit import services
+from coordination.audit.models import ANONYMOUS
+from coordination.auth.models import Role
+from coordination.db import get_session
+from coordination.logconfig import request_id
+from coordination.web import clock
+
+
+def hashed(kind: str, value: str) -> str:
+    """A keyed hash (the application's secret key) of an e-mail or client address."""
+    return services.keyed_hash(current_app.config.get("SECRET_KEY") or "", kind, value)
+
+
+def actor(user=None) -> services.Actor:
+    """`user` (someone being logged in right now), else the logged-in user, else anonymous."""
+    if user is None and current_user and current_user.is_authenticated:
+        user = current_user._get_current_object()
+    address = request.remote_addr
+    return services.Actor(user_id=user.id if user is not None else None,
+                          label=user.email if user is not None else ANONYMOUS,
+                          address_hash=hashed("address", address) if address else None,
+                          request_id=request_id())
+
+
+def record(action: str, *, user=None, commit: bool = False, object_type: str | None = None,
+           object_id: int | None = None, object_ref: str | None = None, detail: dict | None = None):
+    """Add an entry to the request's session. `commit=True` for a read or an export (nothing
+    else to commit with); otherwise the view's own commit takes it along with the change."""
+    db = get_session()
+    entry = services.record(db, actor=actor(user), action=action, at=clock().now(), object_type=object_type,
+                            object_id=object_id, object_ref=object_ref, detail=detail)
+    if commit:
+        db.commit()
+    return entry
+
+
+# --- logins ----------------------------------------------------------------------------------
+
+def _account(db, email: str) -> dict:
+    """The account an attempt was for: the user, or (no such account) a hash of the address
+    typed, so the log never holds an e-mail address someone may have mistyped or made up."""
+    from coordination.auth.services import get_user_by_email
+
+    account = get_user_by_email(db, email or "")
+    if account is not None:
+        return {"object_type": "user", "object_id": account.id}
+    return {"object_type": "account", "object_ref": hashed("account", email or "")}
+
+
+def login_failed(email: str, *, step: str, locked=()) -> None:
+    """A wrong password or code (committed at once: the attempt itself was). `locked` names
+    what this failure locked ("account", "address")."""
+    detail = {"step": step}
+    if locked:
+        detail["locked"] = sorted(locked)
+    record(services.LOGIN_FAILURE, commit=True, detail=detail, **_account(get_session(), email))
+
+
+def login_locked(email: str, *, seconds: int, step: str) -> None:
+    """An attempt refused because the account or address is locked."""
+    record(services.LOGIN_LOCKED, commit=True, detail={"step": step, "retry_after_seconds": seconds},
+           **_account(get_session(), email))
+
+
+def login_succeeded(user, *, second_factor: bool) -> None:
+    """Added to the login's transaction (the caller commits)."""
+    record(services.LOGIN_SUCCESS, user=user, object_type="user", object_id=user.id,
+           detail={"second_factor": second_factor})
+
+
+# --- reads of personal data --------------------------------------------------------------------
+
+def records_case_contact_read(view):
+    """Record each time the case page shows a coordinator the contact details, also when the
+    page comes from the page cache: put this ABOVE `@cached_page` (a cache hit never reaches the
+    view body) and below `@allow`."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        from coordination.cases.services import reference_from_slug
+
+        response = make_response(view(*args, **kwargs))
+        reference = reference_from_slug(kwargs.get("slug", ""))
+        if response.status_code == 200 and reference and current_user.is_authenticated \
+                and current_user.role == Role.coordinator.value:
+            db = get_session()
+            services.record_case_contact_read(db, actor=actor(), reference=reference, at=clock().now())
+            db.commit()
+        return response
+
+    return wrapper
