@@ -12,7 +12,7 @@ from sqlalchemy import select
 from coordination.access import CASE_READERS, allow, can_view_case, case_scope
 from coordination.actions import services
 from coordination.actions.models import ActionItem
-from coordination.api.cases import CasePath, StrictId, Text, _find
+from coordination.api.cases import YEAR_1900_TO_9998, CasePath, StrictId, Text, _find
 from coordination.api.problems import Problem, problem
 from coordination.api.views import api
 from coordination.auth.models import Role
@@ -67,7 +67,8 @@ class ActionCreate(BaseModel):
 
     organisation: StrictId
     title: Text(200, 1)
-    due_date: Annotated[date, BeforeValidator(_iso_date), Field(ge=date(1900, 1, 1), le=date(9998, 12, 31))]
+    due_date: Annotated[date, BeforeValidator(_iso_date), Field(ge=date(1900, 1, 1), le=date(9998, 12, 31),
+                                                                json_schema_extra={"pattern": YEAR_1900_TO_9998})]
     description: Text(5000) = ""
     responsible_user: StrictId | None = None
 

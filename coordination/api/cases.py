@@ -52,8 +52,15 @@ def _no_controls(value: str) -> str:
     return value
 
 
+# What the validators refuse, said in the document too, so that a request the document allows is
+# accepted (JSON Schema has no other way to say "no control characters" or "years 1900–9998").
+NO_CONTROLS = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F]*$"
+YEAR_1900_TO_9998 = r"^(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"
+
+
 def Text(max_length: int, min_length: int = 0):  # noqa: N802 - a type factory
-    return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_no_controls)]
+    return Annotated[str, Field(min_length=min_length, max_length=max_length,
+                                json_schema_extra={"pattern": NO_CONTROLS}), AfterValidator(_no_controls)]
 
 
 def _plausible(value: datetime) -> datetime:
@@ -62,10 +69,12 @@ def _plausible(value: datetime) -> datetime:
     return value
 
 
-IsoTime = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_plausible)]
+IsoTime = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_plausible),
+                    Field(json_schema_extra={"pattern": YEAR_1900_TO_9998})]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 StrictId = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
-Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(9998, 12, 31))]
+Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(9998, 12, 31),
+                            json_schema_extra={"pattern": YEAR_1900_TO_9998})]
 Text200 = Text(200, 1)
 
 

@@ -9,7 +9,11 @@ PROBLEM_BASE = "https://samordning.stockholm.se/problems/"
 class Problem(BaseModel):
     """An error answer (application/problem+json)."""
 
-    model_config = ConfigDict(json_schema_extra={"description": "RFC 9457 problem details"})
+    # Every problem is sent as application/problem+json; flask-openapi3 always lists
+    # application/json for a response model, so the real media type is added beside it.
+    model_config = ConfigDict(json_schema_extra={"description": "RFC 9457 problem details"},
+                              openapi_extra={"content": {"application/problem+json": {
+                                  "schema": {"$ref": "#/components/schemas/Problem"}}}})
 
     type: str = Field(description="A URI naming the kind of problem")
     title: str
