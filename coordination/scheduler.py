@@ -15,7 +15,10 @@ log = logging.getLogger(__name__)
 
 
 def run_job(app: Flask, name: str, work) -> None:
-    """Run one job in an app context with its own session; commit once at the end."""
+    """Run one job in an app context with its own session; commit once at the end.
+
+    Never raises: a failing job is logged and recorded in its heartbeat for the admins, and when
+    even that fails (the database is down or restarting) it is logged; the next run tries again."""
     with app.app_context():
         clock = app.extensions["clock"]
         with Session(get_engine(app), expire_on_commit=False) as session:
@@ -24,10 +27,13 @@ def run_job(app: Flask, name: str, work) -> None:
                 record_heartbeat(session, name=name, at=clock.now())
                 session.commit()
             except Exception as error:  # a failing job is logged and shown to admins, never silent
-                session.rollback()
                 log.exception("job %s failed", name)
-                record_heartbeat(session, name=name, at=clock.now(), error=repr(error))
-                session.commit()
+                try:
+                    session.rollback()
+                    record_heartbeat(session, name=name, at=clock.now(), error=repr(error))
+                    session.commit()
+                except Exception:
+                    log.exception("job %s: the failure could not be recorded in its heartbeat", name)
 
 
 def send_mail_job(app: Flask):

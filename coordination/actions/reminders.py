@@ -51,7 +51,10 @@ def send_reminders(session: Session, *, clock: Clock, working_days: WorkingDays,
     rows = session.execute(
         select(ActionItem, Case.reference, Organisation)
         .join(Case, Case.id == ActionItem.case_id).join(Organisation, Organisation.id == ActionItem.organisation_id)
-        .where(ActionItem.status.in_(OPEN_ACTION_STATUSES), ActionItem.due_date <= horizon)).all()
+        .where(ActionItem.status.in_(OPEN_ACTION_STATUSES), ActionItem.due_date <= horizon)
+        # A fixed order: job processes running at once insert the same keys in the same order, so
+        # one waits for the other instead of the two deadlocking on each other's rows.
+        .order_by(ActionItem.id)).all()
     due = []
     for action, reference, org in rows:
         step = reminder_step(action.due_date, today, before=org.reminder_before_days, pace=org.reminder_pace_days,
@@ -66,7 +69,8 @@ def send_reminders(session: Session, *, clock: Clock, working_days: WorkingDays,
         org_ids = {o.id for _a, _r, o, _s in due}
         officials: dict[int, list[User]] = {}
         for user in session.execute(select(User).where(User.organisation_id.in_(org_ids), User.active.is_(True),
-                                                       User.role == Role.department.value)).scalars():
+                                                       User.role == Role.department.value)
+                                    .order_by(User.id)).scalars():
             officials.setdefault(user.organisation_id, []).append(user)
         messages = []
         for action, reference, org, step in due:
@@ -127,6 +131,7 @@ def send_digests(session: Session, *, clock: Clock, base_url: str) -> int:
     references = dict(session.execute(select(Case.id, Case.reference).where(Case.id.in_(case_ids))).all()) \
         if case_ids else {}
     base = base_url.rstrip("/")
+    queued = 0
     for user, notes in per_user.values():
         english = user.locale == "en"
         lines = [n.text_en if english else n.text_sv for n in notes]
@@ -138,12 +143,16 @@ def send_digests(session: Session, *, clock: Clock, base_url: str) -> int:
         text = "\n".join(f"- {line}" + (f"\n  {url}" if url else "") for line, url in zip(lines, links))
         items = "".join(f"<li><a href=\"{_esc(url)}\">{_esc(line)}</a></li>" if url else f"<li>{_esc(line)}</li>"
                         for line, url in zip(lines, links))
-        queue_mail(session, kind="digest", dedupe_key=f"digest:{user.id}:{today.isoformat()}", recipient=user.email,
-                   subject=subject, body_text=f"{text}\n\n{link}\n",
-                   body_html=f"<ul>{items}</ul><p><a href=\"{_esc(link)}\">{_esc(link)}</a></p>", now=now)
+        if not queue_mail(session, kind="digest", dedupe_key=f"digest:{user.id}:{today.isoformat()}",
+                          recipient=user.email, subject=subject, body_text=f"{text}\n\n{link}\n",
+                          body_html=f"<ul>{items}</ul><p><a href=\"{_esc(link)}\">{_esc(link)}</a></p>", now=now):
+            # Another job process queued today's digest meanwhile (from what it had read): ours
+            # is not sent, so these stay for tomorrow's rather than being marked as sent.
+            continue
         session.execute(update(Notification).where(Notification.id.in_([n.id for n in notes]))
                         .values(digested_at=now).execution_options(synchronize_session=False))
-    return len(per_user)
+        queued += 1
+    return queued
 
 
 def _esc(text: str) -> str:

@@ -3,8 +3,15 @@
 Sending claims a batch of due rows with one UPDATE (and SKIP LOCKED on PostgreSQL), so two
 job processes never take the same message; each message is marked sent in its own commit right
 after the SMTP server accepted it. A failure is retried with growing pauses and, after the last
-try, left as failed for an admin to see and retry: nothing is dropped."""
+try, left as failed for an admin to see and retry: nothing is dropped.
 
+One mail can still reach the server twice: a sender that dies (or loses its database) after the
+server took a mail and before the row says sent leaves it claimed, and once the claim runs out it
+is sent again; no SMTP client can tell "taken" from "lost" there. Every attempt of one row
+carries the same Message-ID (`message_id_for`), so such a copy is recognisably the same mail and
+mail programs show it once."""
+
+import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -76,6 +83,13 @@ def _still_mine(session: Session, message_id: int, token: str, clock: Clock) -> 
     return result.rowcount == 1
 
 
+def message_id_for(message: OutboxMessage, sender: str) -> str:
+    """The Message-ID of an outbox row: the same on every attempt, different for every row."""
+    domain = sender.rsplit("@", 1)[-1].strip(" >") if "@" in sender else "samordning.invalid"
+    cause = f"{message.id}:{message.dedupe_key}:{message.created_at.isoformat()}".encode()
+    return f"<outbox.{message.id}.{hashlib.sha256(cause).hexdigest()[:20]}@{domain}>"
+
+
 def send_due(session: Session, *, mailer, clock: Clock, sender: str, batch: int = 50) -> dict[str, int]:
     """Send what is due now. Returns counts of sent and failed attempts."""
     now = clock.now()
@@ -87,9 +101,11 @@ def send_due(session: Session, *, mailer, clock: Clock, sender: str, batch: int 
         if not _still_mine(session, message.id, token, clock):
             continue
         session.refresh(message)
+        mail = build_message(sender=sender, recipient=message.recipient, subject=message.subject,
+                             body_text=message.body_text, body_html=message.body_html)
+        mail.replace_header("Message-ID", message_id_for(message, sender))
         try:
-            mailer.send(build_message(sender=sender, recipient=message.recipient, subject=message.subject,
-                                      body_text=message.body_text, body_html=message.body_html))
+            mailer.send(mail)
         except Exception as error:  # SMTP and network errors alike: retry later
             message.attempts += 1
             message.last_error = repr(error)[:2000]
