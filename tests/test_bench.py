@@ -61,7 +61,9 @@ def test_every_measured_page_costs_the_same_statements_at_two_sizes(database_url
     assert set(at_small) == {"queue", "queue_business_area", "queue_search", "queue_last_page",
                              "case_page_200_events", "min_forvaltning", "dashboard", "agenda"}
     assert at_small == at_large
-    assert all(0 < n <= 20 for n in at_large.values()), at_large
+    # A fixed few each; the case page is the most (its parts, and the audit log's entry for the
+    # coordinator's read of the contact details).
+    assert all(0 < n <= 24 for n in at_large.values()), at_large
 
 
 @pytest.mark.skipif(not PG_URL, reason="EXPLAIN of PostgreSQL plans")
