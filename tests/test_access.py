@@ -394,6 +394,11 @@ for _key, _path in ADMIN_RESOURCES.items():
     EXPECTED[f"admin.{_key}_toggle"] = {"existing": _row(LOGIN, 403, 403, 403, (302, _path + "/{item_id}")),
                                         "missing": ADMIN_MISSING}
 
+# An administrator turns off a user's two-step verification (it is not on for the user here, so
+# the answer is the edit page with a message saying so).
+EXPECTED["admin.users_reset_totp"] = {"existing": _row(LOGIN, 403, 403, 403, (302, "/admin/anvandare/{item_id}")),
+                                      "missing": ADMIN_MISSING}
+
 # The application as routing sees it, for building the parameter list at collection time.
 _ROUTES_APP = create_app({"ENV_NAME": "testing", "DATABASE_URL": "sqlite://"})
 ENDPOINTS = sorted({rule.endpoint for rule in _ROUTES_APP.url_map.iter_rules()} - {"static"})
@@ -660,7 +665,7 @@ def _params(w, endpoint, variant):
     if endpoint == "admin.outbox_retry":
         return {"message_id": w.failed_mail.id if variant == "failed" else 987654}
     if endpoint.startswith("admin.") and variant:
-        resource = endpoint[len("admin."):].rsplit("_", 1)[0]
+        resource = _resource(endpoint)
         return {"item_id": w.existing[resource] if variant == "existing" else 987654}
     return {}
 
@@ -866,6 +871,12 @@ def _admin_posts():
     for key in ADMIN_RESOURCES:
         for action in ("new", "edit", "toggle"):
             yield f"admin.{key}_{action}"
+    yield "admin.users_reset_totp"
+
+
+def _resource(endpoint: str) -> str:
+    """The register an admin endpoint belongs to: admin.business_areas_edit → business_areas."""
+    return next(key for key in ADMIN_RESOURCES if endpoint.startswith(f"admin.{key}_"))
 
 
 def _hostile_form(w, endpoint, own_row: bool):
@@ -882,7 +893,7 @@ def _hostile_form(w, endpoint, own_row: bool):
         "series": {"name": "Kapad serie", "group_id": str(w.group.id), "rrule": "", "first_date": "",
                    "dates": "2026-12-01", "start_time": "09:00", "end_time": "10:00", "place": "", "video_link": "",
                    "lead_time_days": "5"},
-    }[endpoint[len("admin."):].rsplit("_", 1)[0]]
+    }[_resource(endpoint)]
 
 
 def _targets(w, resource, role):
@@ -901,7 +912,8 @@ def _targets(w, resource, role):
 @pytest.mark.parametrize("role", [DEPT, COORD, STEER, ANON])
 @pytest.mark.parametrize("endpoint", list(_admin_posts()))
 def test_only_an_admin_can_change_the_registers(world, endpoint, role):
-    resource, action = endpoint[len("admin."):].rsplit("_", 1)
+    resource = _resource(endpoint)
+    action = endpoint[len(f"admin.{resource}_"):]
     before = _snapshot(world)
     client, headers = _client(world, role, api=False)
     with world.app.test_request_context():

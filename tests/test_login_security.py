@@ -105,7 +105,9 @@ def test_an_address_without_an_account_is_locked_with_the_same_words(app, client
         for i in range(5):
             post_login(c, email, f"fel-losenord-{i}")
         answer = post_login(c, email, "fel-losenord-igen")
-        return answer.status_code, answer.get_data(as_text=True).replace(email, "EMAIL")
+        # The visitor's own CSRF token (of the header's language form) aside, the same page.
+        page = re.sub(r'(name="csrf_token" value=")[^"]*"', r'\1"', answer.get_data(as_text=True))
+        return answer.status_code, page.replace(email, "EMAIL")
 
     real = locked_page(user.email)
     nobody = locked_page("ingen.alls@stockholm.se")
@@ -820,3 +822,42 @@ def test_the_lock_is_explained_on_an_accessible_page(page, live_server):
     expect(page.get_by_role("alert").first).to_contain_text("För många misslyckade försök. Vänta 1 minut")
     expect(page.get_by_label("E-postadress")).to_have_value("ingen.har.detta.konto@demo.stockholm.se")
     audit(page)
+
+
+def test_an_admin_turns_off_a_lost_phones_totp_and_the_user_then_logs_in_with_the_password(app, client, session,
+                                                                                           user, clock):
+    from coordination.audit.models import AuditEntry
+
+    secret = with_totp(app, user, clock)
+    post_login(client, user.email, PASSWORD)
+    client.post("/logga-in", data={"code": code(secret, clock)})
+    assert logged_in(client)
+    admin = factories.user(session, "admin", email="ada@stockholm.se", name="Ada Admin")
+    session.commit()
+    admin_client = app.test_client()
+    post_login(admin_client, admin.email, PASSWORD)
+    page = admin_client.get(f"/admin/anvandare/{user.id}").get_data(as_text=True)
+    assert "Stäng av tvåstegsverifieringen för användaren" in page
+
+    answer = admin_client.post(f"/admin/anvandare/{user.id}/tvastegsverifiering")
+
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(f"/admin/anvandare/{user.id}")
+    assert "Tvåstegsverifieringen är avstängd för Siv Samordnare" in admin_client.get(
+        answer.headers["Location"]).get_data(as_text=True)
+    stored = stored_user(app, user.id)
+    assert not stored.totp_enabled and stored.totp_secret is None
+    assert not logged_in(client)  # whoever holds the phone is logged out as well
+    fresh_client = app.test_client()
+    assert post_login(fresh_client, user.email, PASSWORD).status_code == 302 and logged_in(fresh_client)
+    with fresh(app) as s:
+        entry = s.exec(select(AuditEntry).where(AuditEntry.object_type == "user", AuditEntry.object_id == user.id,
+                                                AuditEntry.action == "update")).one()
+    assert entry.actor_user_id == admin.id and entry.detail["reason"] == "two_step_verification_reset"
+    # Once off, there is nothing more to turn off: said, not a 500, and no second entry.
+    again = admin_client.post(f"/admin/anvandare/{user.id}/tvastegsverifiering", follow_redirects=True)
+    assert again.status_code == 200 and "Tvåstegsverifieringen är inte på." in again.get_data(as_text=True)
+    assert "Stäng av tvåstegsverifieringen för användaren" not in again.get_data(as_text=True)
+    # Only administrators: the user themself cannot use the admin's way round the code.
+    assert client.post(f"/admin/anvandare/{user.id}/tvastegsverifiering").status_code in (302, 401)
+    post_login(fresh_client, user.email, PASSWORD)
+    assert fresh_client.post(f"/admin/anvandare/{user.id}/tvastegsverifiering").status_code == 403

@@ -15,6 +15,7 @@ from coordination.admin import forms
 from coordination.audit import recording as audit
 from coordination.audit import services as audit_services
 from coordination.auth import services as auth_services
+from coordination.auth import totp
 from coordination.auth.models import Role, User
 from coordination.db import get_session
 from coordination.errors import ValidationFailed
@@ -260,12 +261,36 @@ def _register(resource: Resource) -> None:
         return redirect(url_for(f"admin.{resource.key}_edit", item_id=obj.id))
 
     admin_only = allow(Role.admin)
+    if resource.model is User:
+        bp.add_url_rule(f"/{resource.path}/<int:item_id>/tvastegsverifiering", "users_reset_totp",
+                        admin_only(_reset_totp), methods=["POST"])
     bp.add_url_rule(f"/{resource.path}", f"{resource.key}_list", admin_only(list_view))
     bp.add_url_rule(f"/{resource.path}/ny", f"{resource.key}_new", admin_only(new_view), methods=["GET", "POST"])
     bp.add_url_rule(f"/{resource.path}/<int:item_id>", f"{resource.key}_edit", admin_only(edit_view),
                     methods=["GET", "POST"])
     bp.add_url_rule(f"/{resource.path}/<int:item_id>/aktiv", f"{resource.key}_toggle", admin_only(toggle_view),
                     methods=["POST"])
+
+
+def _reset_totp(item_id: int):
+    """Turn off a user's two-step verification (a lost phone); their sessions end with it."""
+    session = get_session()
+    user = session.get(User, item_id)
+    if user is None:
+        abort(404)
+    try:
+        totp.reset_totp(session, user)
+    except ValidationFailed as error:
+        session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("admin.users_edit", item_id=item_id))
+    audit.record(audit_services.UPDATE, object_type="user", object_id=user.id,
+                 detail={"fields": ["totp_enabled_at", "totp_secret", "session_epoch"],
+                         "reason": "two_step_verification_reset"})
+    session.commit()
+    flash(_("Two-step verification is off for %(name)s, and they are logged out everywhere. They log in with "
+            "their password alone and can set it up again under My account.", name=user.name), "success")
+    return redirect(url_for("admin.users_edit", item_id=item_id))
 
 
 def _audit_state(resource: Resource, session: Session, obj) -> dict:

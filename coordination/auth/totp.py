@@ -95,6 +95,19 @@ def enable_totp(session: Session, user: User, *, secret: str, code: str | None, 
     session.flush()
 
 
+def reset_totp(session: Session, user: User) -> None:
+    """An administrator turns the second factor off for someone who lost the phone with the app:
+    no code needed. The user's sessions end too (whoever has the phone may be logged in), and at
+    the next login the password alone lets them in, after which they can set it up again.
+    Flushes; the caller commits."""
+    from coordination.auth.services import end_sessions
+
+    if not user.totp_enabled:
+        raise ValidationFailed(_l("Two-step verification is not on."))
+    user.totp_secret, user.totp_enabled_at, user.totp_last_step = None, None, None
+    end_sessions(session, user)
+
+
 def disable_totp(session: Session, user: User, *, code: str | None, now: datetime) -> None:
     """Turn the second factor off; needs a current code. Flushes; the caller commits."""
     if not user.totp_enabled:

@@ -1388,3 +1388,16 @@ SV.update({  # the audit log (/admin/logg)
     "Person (hashed e-mail address)": "Person (hashad e-postadress)",
     "Database": "Databas",
 })
+SV.update({
+    # An administrator turns off a user's two-step verification (a lost phone).
+    "On since %(date)s.": "På sedan %(date)s.",
+    "If the user has lost the phone with the authenticator app, turn it off: they are logged out everywhere, "
+    "log in with their password alone and can set it up again.":
+        "Om användaren har tappat bort telefonen med autentiseringsappen, stäng av den: användaren loggas ut "
+        "överallt, loggar in med bara lösenordet och kan ställa in den igen.",
+    "Turn off two-step verification for this user": "Stäng av tvåstegsverifieringen för användaren",
+    "Two-step verification is off for %(name)s, and they are logged out everywhere. They log in with their "
+    "password alone and can set it up again under My account.":
+        "Tvåstegsverifieringen är avstängd för %(name)s, som också är utloggad överallt. Användaren loggar in med "
+        "bara lösenordet och kan ställa in den igen under Mitt konto.",
+})
