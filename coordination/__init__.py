@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from coordination.auth.usercache import UserCache
     from coordination.auth.views import select_locale
     from coordination.extensions import babel, csrf, limiter, login_manager
 
@@ -72,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Stockholm")
     limiter.init_app(app)
     pagecache.init_app(app)
+    app.extensions["user_cache"] = UserCache()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -81,7 +83,7 @@ def register_extensions(app: Flask) -> None:
         from coordination.auth.services import user_for_session_id
 
         # "id:epoch": a session ended by "log out everywhere" (or by an admin) loads nobody.
-        return user_for_session_id(db.get_session(), user_id)
+        return user_for_session_id(db.get_session(), user_id, cache=app.extensions["user_cache"])
 
 
 def register_blueprints(app: Flask) -> None:

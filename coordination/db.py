@@ -1,10 +1,12 @@
 """Engine, per-request session and the column types every feature shares."""
 
+import time
 from datetime import datetime, timezone
 
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
@@ -57,6 +59,9 @@ def normalise_url(url: str) -> str:
 
 def make_engine(url: str, **kwargs) -> Engine:
     url = normalise_url(url)
+    # A failed statement's message (logged with its traceback) names the statement but not its
+    # values: those may be a person's name, e-mail address or a case text.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
@@ -71,7 +76,46 @@ def make_engine(url: str, **kwargs) -> Engine:
             dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # A database host that drops packets fails a connection attempt after 10 s (so /readyz and
+    # the jobs answer) instead of hanging; `?connect_timeout=N` in the URL sets another limit.
+    connect_args = kwargs.pop("connect_args", {})
+    if "connect_timeout" not in make_url(url).query:
+        connect_args.setdefault("connect_timeout", 10)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    _ping_when_idle(engine, IDLE_PING_SECONDS)
+    return engine
+
+
+# A pooled connection unused for this long is tested before use (the database may have restarted
+# meanwhile); one in steady use is not, which saves a round trip on every request under load.
+IDLE_PING_SECONDS = 2.0
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Pessimistic disconnect handling for connections that sat in the pool: a failed ping makes
+    the pool throw the connection away and take a new one (SQLAlchemy's DisconnectionError
+    protocol, up to three tries). A database that goes away while connections are in steady
+    use fails the statement that finds out; SQLAlchemy then renews the whole pool."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            # The ping's transaction ends here, so the connection's next transaction starts fresh.
+            dbapi_connection.rollback()
+        except Exception as error:  # noqa: BLE001 - any failure means: not this connection
+            raise DisconnectionError(f"the pooled connection failed its ping: {error}") from error
 
 
 def _lower(value):

@@ -108,6 +108,7 @@ def cached_page(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
+        from coordination.auth.usercache import request_data_version
         from coordination.db import get_session
         from coordination.web import clock
 
@@ -115,7 +116,7 @@ def cached_page(view):
         seconds = app.config.get("PAGE_CACHE_SECONDS", 0)
         if not seconds or request.method != "GET" or session.get("_flashes") or not current_user.is_authenticated:
             return view(*args, **kwargs)
-        version = data_version(get_session())
+        version = request_data_version(get_session())  # read already with the user
         if version is None:
             return view(*args, **kwargs)
         cache: PageCache = app.extensions["page_cache"]

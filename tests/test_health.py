@@ -127,3 +127,48 @@ def test_probes_are_public_and_carry_no_session(client, path):
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
     assert response.headers["X-Request-ID"]
+
+
+# --- connections that sat in the pool while the database restarted ----------------------------------
+
+def _terminate_other_backends(url: str) -> int:
+    """What a database restart does to the application's pooled connections."""
+    from coordination.db import make_engine
+
+    admin = make_engine(url)
+    try:
+        with admin.connect() as conn:
+            ended = conn.execute(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+            conn.commit()
+        return ended
+    finally:
+        admin.dispose()
+
+
+@pytest.mark.parametrize("idle_seconds", [0.0, 3600.0])
+def test_a_connection_that_sat_idle_is_tested_before_use_and_a_dead_one_replaced(make_app, monkeypatch,
+                                                                               idle_seconds):
+    import coordination.db
+
+    app = make_app()
+    if app.extensions["db_engine"].dialect.name != "postgresql":
+        pytest.skip("a database restart is a PostgreSQL matter (SQLite has no server)")
+    monkeypatch.setattr(coordination.db, "IDLE_PING_SECONDS", idle_seconds)
+    app = make_app()  # its engine pings connections idle for longer than idle_seconds
+    client = app.test_client()
+    assert client.get("/readyz").status_code == 200  # a pooled connection now exists
+    assert _terminate_other_backends(app.config["DATABASE_URL"]) >= 1
+
+    first = client.get("/readyz")
+    second = client.get("/readyz")
+
+    if idle_seconds == 0.0:
+        # Idle for longer than the limit: pinged, found dead, replaced; the request never knew.
+        assert first.status_code == 200
+    else:
+        # In steady use nothing is pinged: the request that finds the connection dead fails
+        # (503 from /readyz, which reports it), and the pool is renewed for the next.
+        assert first.status_code == 503
+    assert second.status_code == 200

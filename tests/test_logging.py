@@ -204,3 +204,42 @@ def test_no_personal_data_or_secret_reaches_the_log(make_app, session, capsys, c
     paths = re.findall(r"(?:GET|POST) (\S+) \d{3}", output)
     assert paths == ["/logga-in", "/logga-in", "/arenden", "/api/v1/me", "/api/v1/me", "/status/{token}",
                      "/kalender/{token}/1.ics", "/ingen-sida/{email}", "/lamna-arende"]
+
+
+def test_a_failed_statement_names_the_statement_but_not_the_values(app, session):
+    """What a logged traceback of a database error holds: the SQL, never the values bound to it
+    (a person's e-mail address, a case text)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    user = factories.user(session, "coordinator", email="hemlig.person@example.se")
+    session.commit()
+    with pytest.raises(IntegrityError) as caught:
+        session.execute(text("INSERT INTO users (id, email, name, role, active, password_hash, session_epoch) "
+                             "VALUES (:id, :email, :name, 'admin', true, 'x', 0)"),
+                        {"id": user.id, "email": "hemlig.person@example.se", "name": "Hemliga Hanna"})
+    session.rollback()
+    message = str(caught.value)
+    assert "INSERT INTO users" in message
+    assert "hemlig.person" not in message and "Hemliga Hanna" not in message
+
+
+def test_a_postgresql_connection_attempt_gives_up_after_ten_seconds_unless_the_url_says_otherwise():
+    from sqlalchemy import event
+
+    from coordination.db import make_engine
+
+    seen = []
+    for url, expected in (("postgresql+psycopg://nobody@127.0.0.1:9/none", 10),
+                          ("postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=3", "3")):
+        engine = make_engine(url)
+
+        @event.listens_for(engine, "do_connect")
+        def capture(_dialect, _record, _cargs, cparams):
+            seen.append(cparams.get("connect_timeout"))
+            raise ConnectionRefusedError("not connecting in a test")
+
+        with pytest.raises(Exception):
+            engine.connect()
+        engine.dispose()
+        assert seen[-1] in (expected, int(expected)), (url, seen)

@@ -99,16 +99,18 @@ def test_writing_an_unversioned_table_leaves_pages_alone(app, session, world):
 
 
 @pytest.mark.parametrize("page", ["queue", "case", "start"])
-def test_the_second_view_is_served_from_the_cache_in_two_statements(app, client, world, page):
+def test_the_second_view_is_served_from_the_cache_in_one_statement(app, client, world, page):
     sign_in(client, world["coordinator"])
     url = {"queue": "/arenden", "case": f"/arenden/{world['slug']}", "start": "/"}[page]
     first, first_statements = statements(app, client, url)
     second, second_statements = statements(app, client, url)
     assert first.headers["X-Page-Cache"] == "miss" and second.headers["X-Page-Cache"] == "hit"
     assert first.data == second.data
-    # Who is logged in, and the data version; on the case page also the audit log's entry for a
-    # coordinator's read of the contact details, which a page from the cache records too.
-    assert len(second_statements) == (3 if page == "case" else 2) < len(first_statements)
+    # The data version (which also says the user is as they were: coordinator/auth/usercache.py);
+    # on the case page also the audit log's entry for a coordinator's read of the contact details,
+    # which a page from the cache records too.
+    assert len(second_statements) == (2 if page == "case" else 1) < len(first_statements)
+    assert second_statements[0].strip() == "SELECT n FROM data_version WHERE id = 1"
     if page == "case":
         assert second_statements[-1].lstrip().upper().startswith("INSERT INTO AUDIT_LOG")
     assert second.headers["Content-Security-Policy"] and second.mimetype == "text/html"
@@ -285,3 +287,64 @@ def test_a_transaction_of_many_writes_raises_the_version_and_a_rolled_back_savep
     factories.case(session, clock=clock, title="Kvar")
     session.commit()
     assert version(app) > after
+
+
+# --- the user of a request, made from what was read while nothing changed ----------------------------
+
+def test_the_user_is_read_once_and_then_made_without_a_query_until_something_changes(app, session, client, world):
+    sign_in(client, world["coordinator"])
+    client.get("/notiser")
+    _again, again = statements(app, client, "/notiser")
+    assert again[0].strip() == "SELECT n FROM data_version WHERE id = 1"
+    assert not any("FROM users" in s for s in again)
+    assert app.extensions["user_cache"].hits >= 1
+
+    # Any change raises the version: the next request reads the user again.
+    session.exec(text("UPDATE cases SET title = 'Ny titel' WHERE id = :id").bindparams(id=world["case"].id))
+    session.commit()
+    _third, third = statements(app, client, "/notiser")
+    assert sum("FROM users" in s for s in third) >= 1
+
+
+@pytest.mark.parametrize("change", ["deactivated", "sessions ended", "renamed", "role changed"])
+def test_a_change_to_the_user_counts_at_the_next_request_whatever_was_kept(app, session, client, world, change):
+    """Changed behind the application's back (another worker, an SQL console): the database raises
+    the version, so what this worker kept of the user is not used."""
+    user = world["coordinator"]
+    sign_in(client, user)
+    assert client.get("/arenden").status_code == 200
+    assert client.get("/arenden").status_code == 200  # the user now kept
+    statement = {"deactivated": "UPDATE users SET active = false WHERE id = :id",
+                 "sessions ended": "UPDATE users SET session_epoch = session_epoch + 1 WHERE id = :id",
+                 "renamed": "UPDATE users SET name = 'Sara Nyberg' WHERE id = :id",
+                 "role changed": "UPDATE users SET role = 'admin' WHERE id = :id"}[change]
+    assert client.get("/admin/").status_code == 403
+    session.exec(text(statement).bindparams(id=user.id))
+    session.commit()
+
+    answer = client.get("/admin/" if change == "role changed" else "/arenden")
+
+    if change in ("deactivated", "sessions ended"):
+        assert answer.status_code == 302 and "/logga-in" in answer.headers["Location"]
+    elif change == "renamed":
+        assert answer.status_code == 200 and "Sara Nyberg" in answer.get_data(as_text=True)
+    else:
+        assert answer.status_code == 200  # the administration, refused a moment ago
+
+
+def test_a_user_made_from_what_was_kept_can_be_changed_and_saved(app, session, client, world):
+    """The request's user is attached to its session like a loaded one: a change to it is saved
+    (here: the language chosen in the header), and nothing else is written."""
+    sign_in(client, world["coordinator"])
+    client.get("/arenden")
+    client.get("/arenden")
+    assert app.extensions["user_cache"].hits >= 1
+    page = client.get("/arenden").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+    client.post("/sprak", data={"csrf_token": token, "lang": "en", "next": "/arenden"})
+
+    with app.extensions["db_engine"].connect() as conn:
+        row = conn.execute(text("SELECT locale, name, email FROM users WHERE id = :id"),
+                           {"id": world["coordinator"].id}).one()
+    assert row.locale == "en" and row.name == "Sara Samordnare"

@@ -65,15 +65,18 @@ def record_login(session: Session, user: User, *, now: datetime) -> None:
 
 # --- sessions ------------------------------------------------------------------------------
 
-def user_for_session_id(session: Session, value: str | None) -> User | None:
+def user_for_session_id(session: Session, value: str | None, cache=None) -> User | None:
     """The active user a session's user id ("id:epoch", see User.get_id) stands for, or None
     once the user's sessions were ended. A bare "id" (sessions from before the epoch) counts
-    as epoch 0, so it stops working at the first "log out everywhere" too."""
+    as epoch 0, so it stops working at the first "log out everywhere" too. With a `cache`
+    (coordination/auth/usercache.py) an unchanged user is made without a query."""
+    from coordination.auth.usercache import load_user
+
     user_id, _sep, epoch = str(value or "").partition(":")
     epoch = epoch or "0"
     if not all(part.isascii() and part.isdigit() and len(part) <= 9 for part in (user_id, epoch)):
         return None
-    user = session.get(User, int(user_id))
+    user = load_user(session, int(user_id), cache)
     if user is None or not user.active or (user.session_epoch or 0) != int(epoch):
         return None
     return user
