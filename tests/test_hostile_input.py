@@ -75,6 +75,8 @@ UNREACHED: dict[str, str] = {
     # Offered only to someone with two-step verification on; the walk's people sign in without it
     # (turning it on for one would put a code step in front of every page it reads).
     "auth.totp_disable": "no user of the access data has two-step verification on",
+    # The administrator's button to turn it off for a user: shown only for a user who has it on.
+    "admin.users_reset_totp": "no user of the access data has two-step verification on",
 }
 
 

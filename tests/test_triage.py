@@ -16,7 +16,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from coordination.auth import services as auth_services
 from coordination.cases import services
 from coordination.cases.models import (
     Case,
@@ -35,21 +34,6 @@ from coordination.cases.similar import similar_cases
 from coordination.clock import STOCKHOLM
 from coordination.errors import Conflict, ValidationFailed
 from tests import factories
-
-_HASHES: dict[str, str] = {}
-_real_hash = auth_services.hash_password
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """argon2 is slow by design; a password hashed once is reused (verification stays real)."""
-    def memo(password):
-        if password not in _HASHES:
-            _HASHES[password] = _real_hash(password)
-        return _HASHES[password]
-
-    monkeypatch.setattr(auth_services, "hash_password", memo)
-
 
 def sthlm(y, m, d, hh=10, mm=0):
     return datetime(y, m, d, hh, mm, tzinfo=STOCKHOLM)
@@ -592,7 +576,8 @@ def test_the_triage_page_of_a_merged_case_leads_to_its_case_page(client, w, othe
 @pytest.mark.parametrize("situation, field, message", [
     ("target-closed", "target", "Slå ihop med ett öppet ärende."),
     ("into-itself", "target", "Ett ärende kan inte slås ihop med sig självt."),
-    ("no-reason", "reason", "Ange ett skäl."),
+    # The merge form's reason has its own id: the move form's reason may be on the same page.
+    ("no-reason", "merge-reason", "Ange ett skäl."),
     ("unknown-target", "target", "Det finns inget ärende med det diarienumret."),
     ("target-already-merged", "target", "Ett av ärendena är redan sammanslaget med ett annat."),
 ])
