@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from coordination import create_app, migrate
+from coordination.auth import services as auth_services
 from coordination.clock import STOCKHOLM, FixedClock
 from coordination.db import make_engine, metadata, normalise_url
 
@@ -88,6 +89,22 @@ def database_url(database_template, tmp_path):
         path = tmp_path / "test.db"
         shutil.copy(database_template, path)
         yield f"sqlite:///{path}"
+
+
+_HASHES: dict[str, str] = {}
+_real_hash = auth_services.hash_password
+
+
+def memo_hash(password: str) -> str:
+    """argon2 is slow by design: a password hashed once is reused (verification stays real)."""
+    if password not in _HASHES:
+        _HASHES[password] = _real_hash(password)
+    return _HASHES[password]
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch):
+    monkeypatch.setattr(auth_services, "hash_password", memo_hash)
 
 
 @pytest.fixture

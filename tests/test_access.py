@@ -49,7 +49,7 @@ from coordination.outbox.models import OutboxMessage
 from coordination.outbox.services import queue_mail
 from coordination.routing.models import EscalationRequest, RoutingRule
 from tests import factories
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, memo_hash
 from tests.test_routing import ensure_default_rules
 
 ANON, COORD, DEPT, STEER, ADMIN = "anonymous", "coordinator", "department", "steering", "admin"
@@ -415,17 +415,7 @@ def _cases():
 
 # --- the data, once for the module -------------------------------------------------------------
 
-_HASHES: dict[str, str] = {}
-
-
-def _memo_hash(password: str) -> str:
-    """argon2 hashing is slow by design; the same password may share one real hash here."""
-    if password not in _HASHES:
-        _HASHES[password] = _real_hash(password)
-    return _HASHES[password]
-
-
-_real_hash = auth_services.hash_password
+_memo_hash = memo_hash  # tests/conftest.py: the same password shares one real hash
 
 
 def _truncate(url: str) -> None:

@@ -29,21 +29,6 @@ from coordination.meetings import services as meetings
 from coordination.meetings.models import Agenda, Meeting, MeetingSeries
 from tests import factories
 
-_HASHES: dict[str, str] = {}
-_real_hash = auth_services.hash_password
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """argon2 is slow by design; a password hashed once is reused (verification stays real)."""
-    def memo(password):
-        if password not in _HASHES:
-            _HASHES[password] = _real_hash(password)
-        return _HASHES[password]
-
-    monkeypatch.setattr(auth_services, "hash_password", memo)
-
-
 # --- helpers ---------------------------------------------------------------------------------------
 
 def sthlm(y, m, d, hh=10, mm=0):

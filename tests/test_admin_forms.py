@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 import pytest
 from sqlmodel import Session, select
 
-from coordination.auth import services as auth_services
 from coordination.auth.models import User
 from coordination.organisations.models import (
     BusinessArea,
@@ -41,21 +40,6 @@ WRONG_LOGIN = "Fel e-postadress eller lösenord."
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-_HASHES: dict[str, str] = {}
-_real_hash = auth_services.hash_password
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """argon2 is slow by design; a password hashed once is reused (verification stays real)."""
-    def memo(password):
-        if password not in _HASHES:
-            _HASHES[password] = _real_hash(password)
-        return _HASHES[password]
-
-    monkeypatch.setattr(auth_services, "hash_password", memo)
-
 
 class Page(HTMLParser):
     """What a person sees of a form page: each form's fields with their values, and the

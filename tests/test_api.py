@@ -12,21 +12,6 @@ from tests import factories
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "errors"}
 
-_HASHES: dict[str, str] = {}
-_real_hash = auth_services.hash_password
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """argon2 is slow by design; a password hashed once is reused (verification stays real)."""
-    def memo(password):
-        if password not in _HASHES:
-            _HASHES[password] = _real_hash(password)
-        return _HASHES[password]
-
-    monkeypatch.setattr(auth_services, "hash_password", memo)
-
-
 def bearer(token):
     return {"Authorization": f"Bearer {token}"}
 

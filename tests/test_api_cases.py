@@ -25,21 +25,6 @@ CASE_KEYS = {"reference", "title", "description", "source", "received_at", "stat
              "prepared_for_committee", "referred_to_committee", "overdue", "company_name", "organisation_number",
              "contact_name", "contact_email", "contact_phone", "location", "merged_into", "history"}
 
-_HASHES: dict[str, str] = {}
-_real_hash = auth_services.hash_password
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """argon2 is slow by design; a password hashed once is reused (verification stays real)."""
-    def memo(password):
-        if password not in _HASHES:
-            _HASHES[password] = _real_hash(password)
-        return _HASHES[password]
-
-    monkeypatch.setattr(auth_services, "hash_password", memo)
-
-
 def sthlm(y, m, d, hh=10, mm=0):
     return datetime(y, m, d, hh, mm, tzinfo=STOCKHOLM)
 

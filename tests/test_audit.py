@@ -42,21 +42,6 @@ CONTACT_PHONE = "08-555 12 34"
 CLIENT_ADDRESS = "198.51.100.7"
 UNKNOWN_EMAIL = "hemlig.gissning@example.se"
 
-_HASHES: dict[str, str] = {}
-_real_hash = auth_services.hash_password
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """argon2 is slow by design; a password hashed once is reused (verification stays real)."""
-    def memo(password):
-        if password not in _HASHES:
-            _HASHES[password] = _real_hash(password)
-        return _HASHES[password]
-
-    monkeypatch.setattr(auth_services, "hash_password", memo)
-
-
 @pytest.fixture
 def w(session, clock):
     w = SimpleNamespace()

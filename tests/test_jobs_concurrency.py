@@ -48,7 +48,6 @@ from sqlmodel import Session
 from coordination.actions import services as action_services
 from coordination.actions.models import ActionItem, ActionNote
 from coordination.actions.reminders import reminder_step, send_digests
-from coordination.auth import services as auth_services
 from coordination.auth.models import User
 from coordination.cases import services as case_services
 from coordination.cases.models import (
@@ -81,21 +80,6 @@ TODAY = NOW.date()
 
 postgres_only = pytest.mark.skipif(not PG_URL, reason="several processes on one database at once: "
                                                       "row locks, SKIP LOCKED and pg_terminate_backend need PostgreSQL")
-
-_HASHES: dict[str, str] = {}
-_real_hash = auth_services.hash_password
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """argon2 is slow by design; a password hashed once is reused (verification stays real)."""
-    def memo(password):
-        if password not in _HASHES:
-            _HASHES[password] = _real_hash(password)
-        return _HASHES[password]
-
-    monkeypatch.setattr(auth_services, "hash_password", memo)
-
 
 def fresh(app) -> Session:
     return Session(app.extensions["db_engine"], expire_on_commit=False)

@@ -45,20 +45,6 @@ WD = WorkingDays()
 
 # --- speed: argon2 is slow by design; a password hashed once is reused ----------------------------
 
-_HASHES: dict[str, str] = {}
-_real_hash = auth_services.hash_password
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    def memo(password):
-        if password not in _HASHES:
-            _HASHES[password] = _real_hash(password)
-        return _HASHES[password]
-
-    monkeypatch.setattr(auth_services, "hash_password", memo)
-
-
 def _default_rules() -> list[dict]:
     """R1-R7 as the migration seeds them (PostgreSQL test runs empty every table after a test)."""
     path = next((ROOT / "migrations" / "versions").glob("*0003_routing_rules*.py"))

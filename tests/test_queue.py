@@ -20,7 +20,6 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from coordination.access import case_scope
-from coordination.auth import services as auth_services
 from coordination.cases.models import (
     Attachment,
     Case,
@@ -33,21 +32,6 @@ from coordination.cases.queue import QueueFilters, list_cases
 from coordination.cases.services import Submitter, reference_slug
 from coordination.clock import STOCKHOLM, WorkingDays
 from tests import factories
-
-_HASHES: dict[str, str] = {}
-_real_hash = auth_services.hash_password
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """argon2 is slow by design; a password hashed once is reused (verification stays real)."""
-    def memo(password):
-        if password not in _HASHES:
-            _HASHES[password] = _real_hash(password)
-        return _HASHES[password]
-
-    monkeypatch.setattr(auth_services, "hash_password", memo)
-
 
 def sthlm(y, m, d, hh=10, mm=0):
     return datetime(y, m, d, hh, mm, tzinfo=STOCKHOLM)

@@ -21,7 +21,6 @@ from sqlmodel import Session, select
 from coordination.actions import services
 from coordination.actions.models import ActionItem
 from coordination.actions.reminders import reminder_step
-from coordination.auth import services as auth_services
 from coordination.clock import STOCKHOLM, WorkingDays
 from coordination.notifications.models import Notification, NotificationPreference
 from coordination.notifications.services import Message, notify, set_preferences
@@ -33,21 +32,6 @@ from tests import factories
 BASE = "https://samordning.example.se"
 SENDER = "samordning@stockholm.se"
 WD = WorkingDays()
-
-_HASHES: dict[str, str] = {}
-_real_hash = auth_services.hash_password
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """argon2 is slow by design; a password hashed once is reused (verification stays real)."""
-    def memo(password):
-        if password not in _HASHES:
-            _HASHES[password] = _real_hash(password)
-        return _HASHES[password]
-
-    monkeypatch.setattr(auth_services, "hash_password", memo)
-
 
 # --- which reminder on which day -----------------------------------------------------------------------
 # December 2026 / January 2027 (working days marked *):

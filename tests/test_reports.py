@@ -25,7 +25,6 @@ from docx import Document
 from sqlmodel import Session, select
 
 from coordination.actions.models import ActionItem
-from coordination.auth import services as auth_services
 from coordination.cases.models import CaseEvent
 from coordination.clock import STOCKHOLM, WorkingDays
 from coordination.companies.models import (
@@ -68,21 +67,6 @@ QUESTIONS_2022 = [
     (None, "Övriga upplysningar"),
 ]
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-
-_HASHES: dict[str, str] = {}
-_real_hash = auth_services.hash_password
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """argon2 is slow by design; a password hashed once is reused (verification stays real)."""
-    def memo(password):
-        if password not in _HASHES:
-            _HASHES[password] = _real_hash(password)
-        return _HASHES[password]
-
-    monkeypatch.setattr(auth_services, "hash_password", memo)
-
 
 # --- helpers ---------------------------------------------------------------------------------------------
 

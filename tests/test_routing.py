@@ -74,21 +74,6 @@ def ensure_default_rules(session: Session) -> dict[str, RoutingRule]:
     return {r.code: r for r in session.execute(select(RoutingRule)).scalars()}
 
 
-_HASHES: dict[str, str] = {}
-_real_hash = auth_services.hash_password
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """argon2 is slow by design; a password hashed once is reused (verification stays real)."""
-    def memo(password):
-        if password not in _HASHES:
-            _HASHES[password] = _real_hash(password)
-        return _HASHES[password]
-
-    monkeypatch.setattr(auth_services, "hash_password", memo)
-
-
 @pytest.fixture
 def w(session):
     w = SimpleNamespace()

@@ -12,27 +12,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from coordination.auth import services as auth_services
 from coordination.cases.models import Case, CaseEvent
 from coordination.clock import FixedClock
 from coordination.routing import engine
 from coordination.routing.models import RoutingRule, RuleAudit
 from tests import factories
 from tests.test_routing import ensure_default_rules, make_case, sthlm
-
-_HASHES: dict[str, str] = {}
-_real_hash = auth_services.hash_password
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    def memo(password):
-        if password not in _HASHES:
-            _HASHES[password] = _real_hash(password)
-        return _HASHES[password]
-
-    monkeypatch.setattr(auth_services, "hash_password", memo)
-
 
 @pytest.fixture
 def w(session, client):
