@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, func, or_
 from sqlalchemy import case as sql_case
+from sqlalchemy.sql import operators
 from sqlmodel import Session, select
 
 from coordination.cases import search
@@ -27,14 +28,16 @@ SORTS = {
     "reference": (Case.year.desc(), Case.number.desc()),
     "priority": (_PRIORITY_RANK.asc(), Case.received_at.asc(), Case.id.asc()),
 }
+
+
+def _backwards(order: tuple) -> tuple:
+    """Each ORDER BY element turned round (ASC to DESC and back)."""
+    return tuple(e.element.desc() if e.modifier is operators.asc_op else e.element.asc() for e in order)
+
+
 # The same orders backwards: a page in the second half is read from the other end, so the last
 # page costs what the first does instead of skipping over every case before it.
-SORTS_BACKWARDS = {
-    "received_asc": (Case.received_at.desc(), Case.id.desc()),
-    "received_desc": (Case.received_at.asc(), Case.id.asc()),
-    "reference": (Case.year.asc(), Case.number.asc()),
-    "priority": (_PRIORITY_RANK.desc(), Case.received_at.desc(), Case.id.desc()),
-}
+SORTS_BACKWARDS = {name: _backwards(order) for name, order in SORTS.items()}
 DEFAULT_SORT = "received_asc"
 MANUAL_ESCALATION = "manual"  # the escalated_by filter for escalations made by a person
 MAX_PAGE_SIZE = 200
