@@ -635,3 +635,59 @@ def test_only_admins_reach_the_log(app, client, w, role):
 
 def test_every_code_has_a_label():
     assert set(ACTION_LABELS) == set(audit.ACTIONS) and set(OBJECT_LABELS) == set(audit.OBJECT_TYPES)
+
+
+# --- every change by an administrator, also one no view records itself -------------------------------
+
+def _failed_mail(app, clock) -> int:
+    from coordination.outbox.models import OutboxMessage
+    from coordination.outbox.services import queue_mail
+
+    with fresh(app) as s:
+        queue_mail(s, kind="receipt", dedupe_key="audit-safety-net", recipient="mottagare@example.se",
+                   subject="Kvitto", body_text="Hej", body_html="<p>Hej</p>", now=clock.now())
+        s.flush()
+        mail = s.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == "audit-safety-net")).one()
+        mail.status, mail.attempts = "failed", 8
+        s.add(mail)
+        s.commit()
+        return mail.id
+
+
+def test_an_admins_change_that_no_view_records_still_gets_an_entry(app, client, w, clock):
+    mail_id = _failed_mail(app, clock)
+    sign_in(client, w.admin)
+
+    answer = client.post(f"/admin/utkorg/{mail_id}/forsok-igen")
+
+    assert answer.status_code == 302
+    [entry] = entries(app, action=audit.ADMIN_REQUEST)
+    assert entry.actor_user_id == w.admin.id and entry.actor_label == w.admin.email
+    assert entry.detail == {"endpoint": "admin.outbox_retry", "method": "POST", "status": 302,
+                            "ids": {"message_id": mail_id}}
+    assert is_hash(entry.address_hash) and entry.request_id
+    page = client.get("/admin/logg").get_data(as_text=True)
+    assert "Annan ändring av en administratör" in page and "admin.outbox_retry" in page
+
+
+def test_a_change_its_view_records_is_not_recorded_twice(app, client, w):
+    sign_in(client, w.admin)
+
+    answer = client.post(f"/admin/organisationer/{w.org.id}/aktiv")
+
+    assert answer.status_code == 302
+    assert [e.action for e in entries(app)] == [audit.DEACTIVATE]
+
+
+def test_no_safety_entry_for_a_refused_request_a_read_another_role_or_the_admins_own_language(app, client, w, clock):
+    mail_id = _failed_mail(app, clock)
+    sign_in(client, w.admin)
+    assert client.post("/admin/anvandare/ny", data={"email": "", "name": ""}).status_code == 400
+    assert client.get("/admin/utkorg").status_code == 200
+    assert client.post("/sprak", data={"lang": "en", "next": "/"}).status_code == 302
+    coordinator = sign_in(app.test_client(), w.coordinator)
+    assert coordinator.post(f"/admin/utkorg/{mail_id}/forsok-igen").status_code == 403
+    assert coordinator.post(f"/arenden/{reference_slug(w.case.reference)}/kommentarer",
+                            data={"body": "En intern kommentar"}).status_code in (302, 303)
+
+    assert entries(app, action=audit.ADMIN_REQUEST) == []

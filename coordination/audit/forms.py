@@ -22,6 +22,7 @@ ACTION_LABELS = {
     services.EXPORT: _l("Export"),
     services.BACKUP_CREATE: _l("Backup taken"),
     services.BACKUP_RESTORE: _l("Backup restored"),
+    services.ADMIN_REQUEST: _l("Other change by an administrator"),
 }
 OBJECT_LABELS = {
     "user": _l("User"),

@@ -2,9 +2,10 @@
 keyed hash of the client address), the request id and the application clock's time. Views call
 these; the rules about what an entry may hold are in coordination/audit/services.py."""
 
+import logging
 from functools import wraps
 
-from flask import current_app, make_response, request
+from flask import current_app, g, make_response, request
 from flask_login import current_user
 
 from coordination.audit import services
@@ -13,6 +14,8 @@ from coordination.auth.models import Role
 from coordination.db import get_session
 from coordination.logconfig import request_id
 from coordination.web import clock
+
+log = logging.getLogger(__name__)
 
 
 def hashed(kind: str, value: str) -> str:
@@ -38,9 +41,42 @@ def record(action: str, *, user=None, commit: bool = False, object_type: str | N
     db = get_session()
     entry = services.record(db, actor=actor(user), action=action, at=clock().now(), object_type=object_type,
                             object_id=object_id, object_ref=object_ref, detail=detail)
+    g.audit_recorded = True
     if commit:
         db.commit()
     return entry
+
+
+# --- every change by an administrator ----------------------------------------------------------
+
+CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The administrator's own preferences, not a change to the application's data.
+PERSONAL_ENDPOINTS = frozenset({"auth.language"})
+
+
+def record_unrecorded_admin_change(response):
+    """After every request: an administrator's request that changed something (a POST, PUT,
+    PATCH or DELETE that was not refused) and that its view did not record gets an entry naming
+    the endpoint and the ids in its address, so that "every change by an administrator" holds
+    for a view added later too. Written in its own transaction: the view's is over."""
+    from sqlmodel import Session
+
+    from coordination.db import get_engine
+
+    if (request.method not in CHANGING_METHODS or response.status_code >= 400 or g.get("audit_recorded")
+            or not current_user or not current_user.is_authenticated
+            or current_user.role != Role.admin.value or request.endpoint in (None, *PERSONAL_ENDPOINTS)):
+        return response
+    ids = {k: v for k, v in (request.view_args or {}).items() if isinstance(v, int)}
+    try:
+        with Session(get_engine()) as db:
+            services.record(db, actor=actor(), action=services.ADMIN_REQUEST, at=clock().now(),
+                            detail={"endpoint": request.endpoint, "method": request.method,
+                                    "status": response.status_code, **({"ids": ids} if ids else {})})
+            db.commit()
+    except Exception:  # the change is made; a missing entry is logged loudly, not turned into a 500
+        log.exception("an administrator's change to %s could not be recorded in the audit log", request.endpoint)
+    return response
 
 
 # --- logins ----------------------------------------------------------------------------------

@@ -34,8 +34,10 @@ ANONYMISE = "personal_data.anonymise"
 EXPORT = "export"
 BACKUP_CREATE = "backup.create"
 BACKUP_RESTORE = "backup.restore"
+# An administrator's change that no view recorded more precisely (the safety net in recording.py).
+ADMIN_REQUEST = "admin.request"
 ACTIONS = (LOGIN_SUCCESS, LOGIN_FAILURE, LOGIN_LOCKED, LOGOUT, LOGOUT_EVERYWHERE, CREATE, UPDATE, ACTIVATE,
-           DEACTIVATE, PERSONAL_DATA_READ, ANONYMISE, EXPORT, BACKUP_CREATE, BACKUP_RESTORE)
+           DEACTIVATE, PERSONAL_DATA_READ, ANONYMISE, EXPORT, BACKUP_CREATE, BACKUP_RESTORE, ADMIN_REQUEST)
 
 # Object types.
 OBJECT_TYPES = ("user", "account", "organisation", "committee", "business_area", "group", "meeting_series",

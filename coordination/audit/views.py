@@ -18,6 +18,7 @@ from coordination.forms import small_int
 from coordination.spreadsheets import csv_cell
 
 bp = Blueprint("audit", __name__)
+bp.after_app_request(recording.record_unrecorded_admin_change)
 FILTERS = ("actor", "action", "object_type", "date_from", "date_to")
 
 

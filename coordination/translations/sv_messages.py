@@ -1401,3 +1401,4 @@ SV.update({
         "Tvåstegsverifieringen är avstängd för %(name)s, som också är utloggad överallt. Användaren loggar in med "
         "bara lösenordet och kan ställa in den igen under Mitt konto.",
 })
+SV.update({"Other change by an administrator": "Annan ändring av en administratör"})
