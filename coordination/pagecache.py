@@ -29,8 +29,8 @@ from coordination.clock import STOCKHOLM
 # heartbeats, tokens (API use stamps them), the version itself, and security bookkeeping (the
 # audit log is written on reads too, even of a page served from here).
 # A new table is versioned unless it is named here (tests/test_page_cache.py checks the triggers).
-UNVERSIONED_TABLES = frozenset({"alembic_version", "data_version", "outbox", "job_heartbeats", "api_tokens",
-                                "calendar_tokens", "login_throttle", "audit_log"})
+UNVERSIONED_TABLES = frozenset({"alembic_version", "data_version", "data_version_bumps", "outbox", "job_heartbeats",
+                                "api_tokens", "calendar_tokens", "login_throttle", "audit_log"})
 
 
 class DataVersion(SQLModel, table=True):
@@ -40,6 +40,19 @@ class DataVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     n: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+
+
+class DataVersionBump(SQLModel, table=True):
+    """PostgreSQL: a transaction that wrote a versioned table, until it commits (migration 0014).
+    Its first write adds a row here; a deferred trigger on the row raises the version as the
+    transaction commits and removes the row. So the version's row is locked only while a
+    transaction commits, never while it still works and locks other rows: writers do not wait
+    for each other's whole transactions, and cannot deadlock over the version. Always empty
+    between transactions; unused on SQLite (one writer at a time, raised at once)."""
+
+    __tablename__ = "data_version_bumps"
+
+    txid: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
 
 
 def data_version(db) -> int | None:

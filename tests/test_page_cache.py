@@ -348,3 +348,63 @@ def test_a_user_made_from_what_was_kept_can_be_changed_and_saved(app, session, c
         row = conn.execute(text("SELECT locale, name, email FROM users WHERE id = :id"),
                            {"id": world["coordinator"].id}).one()
     assert row.locale == "en" and row.name == "Sara Samordnare"
+
+
+def test_two_writers_taking_the_same_rows_in_opposite_order_do_not_deadlock_over_the_version(app, session, clock,
+                                                                                            world):
+    """PostgreSQL: the version is raised as a transaction commits (migration 0014), so a writer
+    holds its lock only while committing. Here the first writer changes case A, the second case B
+    and keeps it; the first then wants B and waits for the second to commit, as any two writers
+    of one row do. Had the first write taken the version's lock, the second would wait for the
+    version while holding B: a deadlock."""
+    import threading
+    import time as timer
+
+    if app.extensions["db_engine"].dialect.name != "postgresql":
+        pytest.skip("row locks of concurrent transactions: PostgreSQL (SQLite has one writer at a time)")
+    a, b = world["case"], factories.case(session, clock=clock, title="Skyltar saknas")
+    session.commit()
+    engine = app.extensions["db_engine"]
+    start = version(app)
+    rename = text("UPDATE cases SET title = :title WHERE id = :id")
+    errors = []
+    holding_b = threading.Event()
+
+    def second_writer():
+        try:
+            with engine.connect() as conn:
+                conn.execute(rename, {"title": "B, andra", "id": b.id})
+                holding_b.set()
+                timer.sleep(0.5)  # holds B while the first writer asks for it
+                conn.commit()
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+            holding_b.set()
+
+    with engine.connect() as conn:
+        conn.execute(rename, {"title": "A, första", "id": a.id})
+        other = threading.Thread(target=second_writer)
+        other.start()
+        assert holding_b.wait(10)
+        conn.execute(rename, {"title": "B, första", "id": b.id})  # waits for the second writer's commit
+        conn.commit()
+        other.join(10)
+
+    assert errors == []
+    assert version(app) == start + 2
+    with engine.connect() as conn:
+        titles = dict(conn.execute(text("SELECT id, title FROM cases WHERE id IN (:a, :b)"),
+                                   {"a": a.id, "b": b.id}).all())
+        pending = conn.execute(text("SELECT count(*) FROM data_version_bumps")).scalar()
+    assert titles == {a.id: "A, första", b.id: "B, första"} and pending == 0
+
+
+def test_a_change_being_written_does_not_move_the_version_until_it_is_committed(app, session, world):
+    engine = app.extensions["db_engine"]
+    start = version(app)
+    with engine.connect() as conn:
+        conn.execute(text("UPDATE cases SET title = 'Ny' WHERE id = :id"), {"id": world["case"].id})
+        conn.execute(text("UPDATE cases SET title = 'Nyare' WHERE id = :id"), {"id": world["case"].id})
+        assert version(app) == start  # another connection sees neither the change nor the version
+        conn.commit()
+    assert version(app) > start
