@@ -32,6 +32,23 @@ _MAX_PATH = 300
 ACCESS_FIELDS = ("method", "path", "status", "duration_ms")
 
 access_log = logging.getLogger("coordination.access")
+# PostgreSQL's own error text repeats the values of the row or key it refused ("DETAIL:  Failing
+# row contains (…)", "Key (email)=(…) already exists."): a traceback keeps the message and the
+# statement (SQLAlchemy hides the parameters) but not that line.
+_DATABASE_DETAIL = re.compile(r"^(\s*DETAIL:).*$", re.MULTILINE)
+
+
+def redact_database_detail(text: str) -> str:
+    return _DATABASE_DETAIL.sub(r"\1 [hidden: it may hold personal data]", text)
+
+
+class _RedactingFormatter(logging.Formatter):
+    def formatException(self, ei) -> str:  # noqa: N802 - logging's name
+        return redact_database_detail(super().formatException(ei))
+
+    def format(self, record: logging.LogRecord) -> str:
+        # Also when another handler formatted the record first and left its traceback text on it.
+        return redact_database_detail(super().format(record))
 
 
 def request_id() -> str | None:
@@ -55,7 +72,7 @@ def loggable_path() -> str:
     return path if len(path) <= _MAX_PATH else path[:_MAX_PATH] + "…"
 
 
-class JsonFormatter(logging.Formatter):
+class JsonFormatter(_RedactingFormatter):
     """One JSON object per line: time, level, logger, message, request_id (and the access
     line's method, path, status, duration_ms; a traceback as `exception`)."""
 
@@ -73,13 +90,13 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         elif record.exc_text:
-            entry["exception"] = record.exc_text
+            entry["exception"] = redact_database_detail(record.exc_text)
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-class TextFormatter(logging.Formatter):
+class TextFormatter(_RedactingFormatter):
     def __init__(self):
         super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
                          defaults={"request_id": "-"})

@@ -206,22 +206,36 @@ def test_no_personal_data_or_secret_reaches_the_log(make_app, session, capsys, c
                      "/kalender/{token}/1.ics", "/ingen-sida/{email}", "/lamna-arende"]
 
 
-def test_a_failed_statement_names_the_statement_but_not_the_values(app, session):
-    """What a logged traceback of a database error holds: the SQL, never the values bound to it
-    (a person's e-mail address, a case text)."""
+@pytest.mark.parametrize("log_format", ["json", "text"])
+def test_a_failed_statement_in_the_log_names_the_statement_but_not_the_values(make_app, session, capsys,
+                                                                              log_format):
+    """A view whose statement the database refuses (here: a second user with the same id): the
+    logged traceback names the statement and the constraint, never the values bound to it, nor
+    the row PostgreSQL repeats in its own message."""
     from sqlalchemy import text
-    from sqlalchemy.exc import IntegrityError
 
-    user = factories.user(session, "coordinator", email="hemlig.person@example.se")
+    from coordination.db import get_session
+
+    app = make_app(LOG_FORMAT=log_format)
+    user = factories.user(session, "coordinator", email="hemlig.person@example.se", name="Hemliga Hanna")
     session.commit()
-    with pytest.raises(IntegrityError) as caught:
-        session.execute(text("INSERT INTO users (id, email, name, role, active, password_hash, session_epoch) "
-                             "VALUES (:id, :email, :name, 'admin', true, 'x', 0)"),
-                        {"id": user.id, "email": "hemlig.person@example.se", "name": "Hemliga Hanna"})
-    session.rollback()
-    message = str(caught.value)
-    assert "INSERT INTO users" in message
-    assert "hemlig.person" not in message and "Hemliga Hanna" not in message
+
+    @allow(public=True)
+    def clash():
+        get_session().execute(
+            text("INSERT INTO users (id, email, name, role, active, password_hash, session_epoch) "
+                 "VALUES (:id, :email, :name, 'admin', true, 'x', 0)"),
+            {"id": user.id, "email": "hemlig.person@example.se", "name": "Hemliga Hanna"})
+        return "never"
+
+    app.add_url_rule("/test-logging/clash", "test_clash", clash)
+    capsys.readouterr()
+
+    assert app.test_client().get("/test-logging/clash").status_code == 500
+
+    log = capsys.readouterr().err
+    assert "INSERT INTO users" in log and "IntegrityError" in log
+    assert "hemlig.person" not in log and "Hemliga Hanna" not in log and "hemlig" not in log.lower()
 
 
 def test_a_postgresql_connection_attempt_gives_up_after_ten_seconds_unless_the_url_says_otherwise():
