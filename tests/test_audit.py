@@ -691,3 +691,43 @@ def test_no_safety_entry_for_a_refused_request_a_read_another_role_or_the_admins
                             data={"body": "En intern kommentar"}).status_code in (302, 303)
 
     assert entries(app, action=audit.ADMIN_REQUEST) == []
+
+
+# --- contact details in the API's answers -------------------------------------------------------------
+
+def _bearer(session, user) -> dict:
+    return {"Authorization": f"Bearer {auth_services.issue_token(session, email=user.email)}"}
+
+
+def test_the_apis_contact_details_are_recorded_like_the_case_pages(app, session, client, w, clock):
+    headers = _bearer(session, w.coordinator)
+    second = factories.case(session, clock=clock, title="Lastzon saknas", level=1, organisations=[w.org],
+                            submitter=Submitter(company_name="Annat AB", contact_name="Per Person"))
+    session.commit()
+    slug = reference_slug(w.case.reference)
+
+    one = client.get(f"/api/v1/cases/{slug}", headers=headers)
+    listed = client.get("/api/v1/cases?page_size=50", headers=headers)
+    bare = client.get(f"/api/v1/cases/{reference_slug(w.bare_case.reference)}", headers=headers)
+
+    assert one.status_code == listed.status_code == bare.status_code == 200
+    assert one.get_json()["contact_email"] == CONTACT_EMAIL
+    reads = entries(app, action=audit.PERSONAL_DATA_READ)
+    assert len(reads) == 2  # none for the case without contact details
+    single, page = reads
+    assert (single.object_type, single.object_id, single.object_ref) == ("case", w.case.id, w.case.reference)
+    assert single.actor_user_id == w.coordinator.id
+    assert single.detail == {"shown": "contact_details", "via": "GET /api/v1/cases/{ref}"}
+    assert page.object_id is None and page.detail["via"] == "GET /api/v1/cases"
+    assert sorted(page.detail["case_ids"]) == sorted([w.case.id, second.id]) and page.detail["count"] == 2
+    assert CONTACT_EMAIL not in everything_in_the_log(app) and CONTACT_PHONE not in everything_in_the_log(app)
+
+
+def test_no_contact_read_is_recorded_for_those_the_api_shows_none(app, session, client, w):
+    headers = _bearer(session, w.official)
+    session.commit()
+
+    answer = client.get(f"/api/v1/cases/{reference_slug(w.case.reference)}", headers=headers)
+
+    assert answer.status_code == 200 and answer.get_json()["contact_email"] is None
+    assert entries(app, action=audit.PERSONAL_DATA_READ) == []

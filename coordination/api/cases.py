@@ -21,6 +21,7 @@ from sqlmodel import select
 from coordination.access import CASE_READERS, allow, can_view_case, case_scope
 from coordination.api.problems import Problem, problem
 from coordination.api.views import api
+from coordination.audit import recording as audit
 from coordination.auth.models import Role, User
 from coordination.cases import services
 from coordination.cases.intake import Submission, submit_case
@@ -256,8 +257,10 @@ def list_cases_api(query: CaseQuery):
                            q=query.q, sort=query.sort, page=query.page, page_size=query.page_size)
     page = list_cases(get_session(), filters, scope=case_scope(current_user), clock=clock(),
                       working_days=working_days())
-    return CaseList(items=_out([r.case for r in page.rows]), total=page.total, page=page.page,
-                    pages=page.pages).model_dump(mode="json")
+    answer = CaseList(items=_out([r.case for r in page.rows]), total=page.total, page=page.page,
+                      pages=page.pages).model_dump(mode="json")
+    _contacts_read([r.case for r in page.rows], "GET /api/v1/cases")
+    return answer
 
 
 @api.get("/cases/<ref>", tags=[cases_tag], responses={200: CaseOut, **CASE_ERRORS},
@@ -267,7 +270,15 @@ def get_case_api(path: CasePath):
     case, error = _find(path.ref)
     if error:
         return error
-    return _out([case], with_history=True)[0].model_dump(mode="json")
+    answer = _out([case], with_history=True)[0].model_dump(mode="json")
+    _contacts_read([case], "GET /api/v1/cases/{ref}")
+    return answer
+
+
+def _contacts_read(cases, via: str) -> None:
+    """The audit log's entry for contact details in an answer (coordinators get them)."""
+    if current_user.role == Role.coordinator.value:
+        audit.contact_details_read(cases, via=via)
 
 
 @api.post("/cases", tags=[cases_tag], responses={201: CaseOut, **CASE_ERRORS},

@@ -115,6 +115,25 @@ def login_succeeded(user, *, second_factor: bool) -> None:
 
 # --- reads of personal data --------------------------------------------------------------------
 
+def contact_details_read(cases, *, via: str) -> None:
+    """Record (one entry, committed at once) that the caller was shown the contact details of
+    these cases, e.g. in an API answer; cases without any (none given, or anonymised) are left
+    out, and nothing is recorded when none is left."""
+    from coordination.companies.services import ANONYMISED
+
+    shown = [c for c in cases
+             if c.contact_email or c.contact_phone or (c.contact_name and c.contact_name != ANONYMISED)]
+    if not shown:
+        return
+    detail = {"shown": "contact_details", "via": via}
+    if len(shown) == 1:
+        record(services.PERSONAL_DATA_READ, commit=True, object_type="case", object_id=shown[0].id,
+               object_ref=shown[0].reference, detail=detail)
+    else:
+        record(services.PERSONAL_DATA_READ, commit=True, object_type="case",
+               detail=detail | {"case_ids": [c.id for c in shown], "count": len(shown)})
+
+
 def records_case_contact_read(view):
     """Record each time the case page shows a coordinator the contact details, also when the
     page comes from the page cache: put this ABOVE `@cached_page` (a cache hit never reaches the
