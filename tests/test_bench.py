@@ -100,6 +100,48 @@ def test_the_queue_reads_cases_through_indexes_at_10000_cases(database_url):
             assert "Seq Scan on cases" not in plan, f"{name}:\n{plan}"
 
 
+@pytest.mark.skipif(bool(PG_URL), reason="EXPLAIN QUERY PLAN of SQLite (PostgreSQL: the test above)")
+def test_sqlite_reads_a_queue_page_in_the_order_shown_instead_of_sorting_the_open_cases(database_url):
+    """The open queue, its last page, a business area's and a department's open cases and its open
+    action items: each page's rows come from an index of open cases or action items read in order
+    (migration 0015), never a sort of all of them (SQLite has no statistics, so the plan is the
+    same at every size)."""
+    from bench.run import logged_in
+
+    generated = generate(database_url, 600, now=NOW, log=lambda *_: None)
+    app = make_app(database_url, PAGE_CACHE_SECONDS=0)
+    engine = app.extensions["db_engine"]
+    targets = page_targets(app, generated.heavy_case_reference)
+    plans = {}
+    for name in ("queue", "queue_last_page", "queue_business_area", "min_forvaltning"):
+        who, path = targets[name]
+        client = logged_in(app, who)
+        seen = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip().startswith(("SELECT cases.id", "SELECT action_items.id")) and "LIMIT" in statement:
+                seen.append((statement, parameters))
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert len(seen) == (2 if name == "min_forvaltning" else 1), (name, seen)
+        with engine.connect() as conn:
+            for statement, parameters in seen:
+                table = statement.split(".", 1)[0].split()[-1]
+                plans[(name, table)] = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
+                                                                               parameters)]
+    engine.dispose()
+    assert set(plans) == {("queue", "cases"), ("queue_last_page", "cases"), ("queue_business_area", "cases"),
+                          ("min_forvaltning", "cases"), ("min_forvaltning", "action_items")}
+    for (name, table), plan in plans.items():
+        assert "USE TEMP B-TREE FOR ORDER BY" not in plan, (name, table, plan)
+        index = "ix_cases_open_" if table == "cases" else "ix_action_items_open_org_due_date"
+        assert any(index in step for step in plan), (name, table, plan)
+
+
 def test_the_report_marks_each_target_met_or_missed():
     page = {"median_ms": 10.0, "p95_ms": 12.0, "queries": 9}
     slow = {"median_ms": 20.0, "p95_ms": 25.0, "queries": 9}
