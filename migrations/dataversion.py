@@ -17,7 +17,8 @@ def create_function() -> None:
         # updating one row thousands of times in one transaction (a bulk import, executemany
         # sending a statement per row) gets slower with every update. The marker is a
         # transaction-local setting, so a rolled-back savepoint takes it back with its update.
-        op.execute("""CREATE FUNCTION bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
+        # OR REPLACE: migration 0014's downgrade puts this version back.
+        op.execute("""CREATE OR REPLACE FUNCTION bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 IF current_setting('samordning.data_version_txid', true) IS DISTINCT FROM txid_current()::text THEN
                     PERFORM set_config('samordning.data_version_txid', txid_current()::text, true);

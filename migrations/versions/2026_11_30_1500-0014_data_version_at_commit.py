@@ -22,6 +22,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.dataversion import create_function
+
 revision: str = '0014'
 down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
@@ -33,15 +35,6 @@ MARK_TRANSACTION = """CREATE OR REPLACE FUNCTION bump_data_version() RETURNS tri
         IF current_setting('samordning.data_version_txid', true) IS DISTINCT FROM txid_current()::text THEN
             PERFORM set_config('samordning.data_version_txid', txid_current()::text, true);
             INSERT INTO data_version_bumps (txid) VALUES (txid_current()) ON CONFLICT DO NOTHING;
-        END IF;
-        RETURN NULL;
-    END $$"""
-# As in migration 0012: raise the version at the first write.
-RAISE_AT_ONCE = """CREATE OR REPLACE FUNCTION bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF current_setting('samordning.data_version_txid', true) IS DISTINCT FROM txid_current()::text THEN
-            PERFORM set_config('samordning.data_version_txid', txid_current()::text, true);
-            UPDATE data_version SET n = n + 1 WHERE id = 1;
         END IF;
         RETURN NULL;
     END $$"""
@@ -67,7 +60,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(RAISE_AT_ONCE)
+        create_function()  # migration 0012's: raise the version at the first write
         op.execute("DROP TRIGGER IF EXISTS data_version_at_commit ON data_version_bumps")
         op.execute("DROP FUNCTION IF EXISTS raise_data_version_at_commit()")
     op.drop_table('data_version_bumps')
