@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import event
-from sqlmodel import Session, func, select
+from sqlmodel import func, select
 
 from coordination.actions import services
 from coordination.actions.models import ActionItem, ActionNote, PlannedChange
@@ -28,23 +28,12 @@ from coordination.errors import Conflict
 from coordination.meetings import services as meetings
 from coordination.meetings.models import Agenda, Meeting, MeetingSeries
 from tests import factories
+from tests.conftest import fresh, sign_in
 
 # --- helpers ---------------------------------------------------------------------------------------
 
 def sthlm(y, m, d, hh=10, mm=0):
     return datetime(y, m, d, hh, mm, tzinfo=STOCKHOLM)
-
-
-def sign_in(client, user):
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
-        sess["_fresh"] = True
-    return client
-
-
-def fresh(app) -> Session:
-    """A new session, so reads see what the request committed."""
-    return Session(app.extensions["db_engine"], expire_on_commit=False)
 
 
 def text_of(response) -> str:

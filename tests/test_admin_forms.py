@@ -19,6 +19,7 @@ from coordination.organisations.models import (
     Organisation,
 )
 from tests import factories
+from tests.conftest import sign_in
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -90,14 +91,6 @@ class Page(HTMLParser):
             self._textarea["value"] += data
         if self._error is not None:
             self.errors[self._error] += data
-
-
-def sign_in(client, user):
-    """Signed in as `user` (the login form itself is tested below)."""
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
-        sess["_fresh"] = True
-    return client
 
 
 @pytest.fixture

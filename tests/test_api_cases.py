@@ -10,13 +10,14 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import Session, func, select
+from sqlmodel import func, select
 
 from coordination.auth import services as auth_services
 from coordination.cases.models import Case, CaseEvent, CaseOrganisation
 from coordination.cases.services import Submitter, reference_slug
 from coordination.clock import STOCKHOLM
 from tests import factories
+from tests.conftest import fresh
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "errors"}
 CASE_KEYS = {"reference", "title", "description", "source", "received_at", "status", "level", "business_area",
@@ -43,10 +44,6 @@ def assert_problem(response, status):
 
 def slug(case) -> str:
     return reference_slug(case.reference)
-
-
-def fresh(app) -> Session:
-    return Session(app.extensions["db_engine"], expire_on_commit=False)
 
 
 def case_count(app) -> int:

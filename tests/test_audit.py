@@ -29,7 +29,7 @@ from coordination.organisations.models import BusinessArea, Committee, Group, Or
 from coordination.reports.models import Report, ReportQuestion, ReportTemplate
 from coordination.routing.models import RoutingRule
 from tests import factories
-from tests.conftest import PG_URL, login
+from tests.conftest import PG_URL, fresh, login, sign_in
 from tests.test_login_security import code, with_totp
 from tests.test_routing import ensure_default_rules
 from tests.test_rules_admin import rule_form
@@ -82,18 +82,6 @@ def entries(app, **where) -> list[AuditEntry]:
 def everything_in_the_log(app) -> str:
     """Every column of every entry, as one text to search for what must not be there."""
     return repr([e.model_dump() for e in entries(app)]).lower()
-
-
-def sign_in(client, user):
-    """Signed in through the session (no login entry), as another test's setup would be."""
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
-        sess["_fresh"] = True
-    return client
-
-
-def fresh(app) -> Session:
-    return Session(app.extensions["db_engine"], expire_on_commit=False)
 
 
 def is_hash(value) -> bool:

@@ -13,7 +13,6 @@ from html import unescape
 
 import pytest
 from sqlalchemy import func, select
-from sqlmodel import Session
 
 from coordination.auth.models import Role
 from coordination.cases.models import Case, CaseOrganisation
@@ -38,6 +37,7 @@ from coordination.companies.services import (
 )
 from coordination.errors import ValidationFailed
 from tests import factories
+from tests.conftest import fresh, sign_in
 
 ORGNR_FORM = "Kontrollera organisationsnumret: det har 10 siffror och skrivs NNNNNN-NNNN eller utan bindestreck."
 ORGNR_CHECK = "Kontrollera organisationsnumret: sista siffran stämmer inte med de andra."
@@ -93,17 +93,6 @@ def coordinator(session):
     row = factories.user(session, Role.coordinator, name="Sara Samordnare")
     session.commit()
     return row
-
-
-def fresh(app) -> Session:
-    return Session(app.extensions["db_engine"], expire_on_commit=False)
-
-
-def sign_in(client, user):
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
-        sess["_fresh"] = True
-    return client
 
 
 def page_text(response) -> str:

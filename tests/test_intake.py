@@ -30,7 +30,7 @@ from coordination.cases.orgnr import (
 )
 from coordination.outbox.models import OutboxMessage
 from tests import factories
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, fresh, sign_in
 
 FORM = "/lamna-arende"
 RECEIPT = "/lamna-arende/kvitto"
@@ -139,10 +139,6 @@ def post(client, data, files=(), **kwargs):
     return client.post(FORM, data=body, content_type="multipart/form-data", **kwargs)
 
 
-def fresh(app) -> Session:
-    return Session(app.extensions["db_engine"], expire_on_commit=False)
-
-
 def counts(app) -> tuple[int, int, int]:
     with fresh(app) as s:
         return tuple(s.exec(select(func.count()).select_from(m)).one() for m in (Case, OutboxMessage, Attachment))
@@ -155,13 +151,6 @@ def stored_files(directory: Path) -> list[Path]:
 def assert_nothing_stored(app, attachments_dir):
     assert counts(app) == (0, 0, 0)
     assert stored_files(attachments_dir) == []
-
-
-def sign_in(client, user):
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
-        sess["_fresh"] = True
-    return client
 
 
 def token_from(html: str) -> str:

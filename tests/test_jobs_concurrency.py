@@ -43,7 +43,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
 
 from coordination.actions import services as action_services
 from coordination.actions.models import ActionItem, ActionNote
@@ -68,7 +67,7 @@ from coordination.routing.models import RoutingRule, RuleFiring
 from coordination.scheduler import routing_sweep_job, run_job
 from coordination.system.models import JobHeartbeat
 from tests import factories
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, fresh, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 SENDER = "samordning@stockholm.se"
@@ -80,17 +79,6 @@ TODAY = NOW.date()
 
 postgres_only = pytest.mark.skipif(not PG_URL, reason="several processes on one database at once: "
                                                       "row locks, SKIP LOCKED and pg_terminate_backend need PostgreSQL")
-
-def fresh(app) -> Session:
-    return Session(app.extensions["db_engine"], expire_on_commit=False)
-
-
-def sign_in(client, user):
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
-        sess["_fresh"] = True
-    return client
-
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pyotp
 import pytest
 from flask_login.utils import encode_cookie
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from coordination.auth import services as auth_services
 from coordination.auth import totp
@@ -28,7 +28,7 @@ from coordination.auth.throttle import (
 )
 from coordination.demo import DEMO_PASSWORD, USERS
 from tests import factories
-from tests.conftest import login
+from tests.conftest import fresh, login
 
 PASSWORD = factories.PASSWORD
 LOCKED_1 = "För många misslyckade försök. Vänta 1 minut och försök igen."
@@ -42,10 +42,6 @@ def post_login(client, email, password, **kwargs):
 def logged_in(client) -> bool:
     """Whether the client's next request is a logged-in one (the account page answers)."""
     return client.get("/konto").status_code == 200
-
-
-def fresh(app) -> Session:
-    return Session(app.extensions["db_engine"], expire_on_commit=False)
 
 
 def stored_user(app, user_id) -> User:

@@ -24,7 +24,7 @@ from coordination.outbox.models import OutboxMessage
 from coordination.outbox.services import MAX_ATTEMPTS, queue_mail, send_due
 from coordination.scheduler import run_job, send_mail_job
 from tests import factories
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, sign_in
 
 SENDER = "samordning@stockholm.se"
 
@@ -104,13 +104,6 @@ def queue(session, clock, n=1, **values):
                                "subject": f"Meddelande {i}", "body_text": f"Hej nummer {i}",
                                "body_html": f"<p>Hej nummer {i}</p>", "now": clock.now(), **values})
     session.commit()
-
-
-def sign_in(client, user):
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
-        sess["_fresh"] = True
-    return client
 
 
 # --- written with its cause ---------------------------------------------------------------------

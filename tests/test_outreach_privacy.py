@@ -10,7 +10,6 @@ from html import unescape
 
 import pytest
 from sqlalchemy import func, select
-from sqlmodel import Session
 
 from coordination.actions.models import PlannedChange
 from coordination.auth.models import Role
@@ -33,7 +32,7 @@ from coordination.companies.services import (
 from coordination.outbox.models import OutboxMessage
 from coordination.scheduler import retention_job, run_job, send_mail_job
 from tests import factories
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, fresh, sign_in
 
 ANONYMISED = "Anonymiserad"
 
@@ -45,17 +44,6 @@ def app(make_app, tmp_path):
     app = make_app(ATTACHMENTS_DIR=str(tmp_path / "bilagor"))
     app.instance_path = str(tmp_path / "instance")
     return app
-
-
-def fresh(app) -> Session:
-    return Session(app.extensions["db_engine"], expire_on_commit=False)
-
-
-def sign_in(client, user):
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
-        sess["_fresh"] = True
-    return client
 
 
 def page_text(response) -> str:

@@ -32,16 +32,10 @@ from coordination.cases.queue import QueueFilters, list_cases
 from coordination.cases.services import Submitter, reference_slug
 from coordination.clock import STOCKHOLM, WorkingDays
 from tests import factories
+from tests.conftest import sign_in
 
 def sthlm(y, m, d, hh=10, mm=0):
     return datetime(y, m, d, hh, mm, tzinfo=STOCKHOLM)
-
-
-def sign_in(client, user):
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
-        sess["_fresh"] = True
-    return client
 
 
 _ROW = re.compile(r'<tr( class="overdue")?>\s*<td><a href="[^"]+">(SBR \d{4}/\d{4,6})</a>')

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from coordination.actions import services
 from coordination.actions.models import ActionItem
@@ -28,6 +28,7 @@ from coordination.outbox.mailer import SmtpMailer
 from coordination.outbox.models import OutboxMessage
 from coordination.outbox.services import send_due
 from tests import factories
+from tests.conftest import fresh, sign_in
 
 BASE = "https://samordning.example.se"
 SENDER = "samordning@stockholm.se"
@@ -86,17 +87,6 @@ def test_which_reminder_is_due_on_which_day(due, today, lead, pace, step):
 
 def sthlm(y, m, d, hh=7, mm=0):
     return datetime(y, m, d, hh, mm, tzinfo=STOCKHOLM)
-
-
-def fresh(app) -> Session:
-    return Session(app.extensions["db_engine"], expire_on_commit=False)
-
-
-def sign_in(client, user):
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
-        sess["_fresh"] = True
-    return client
 
 
 def text_of(response) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from coordination.actions.models import ActionItem
 from coordination.cases.models import CaseEvent
@@ -43,7 +43,7 @@ from coordination.reports.models import (
     ReportTemplate,
 )
 from tests import factories
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, fresh, sign_in
 
 # --- the 2022 form, transcribed from the two committees' reports (seeds 000 and 001) ----------------
 
@@ -72,18 +72,6 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 def sthlm(y, m, d, hh=10, mm=0):
     return datetime(y, m, d, hh, mm, tzinfo=STOCKHOLM)
-
-
-def sign_in(client, user):
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
-        sess["_fresh"] = True
-    return client
-
-
-def fresh(app) -> Session:
-    """A new session, so reads see what the requests committed."""
-    return Session(app.extensions["db_engine"], expire_on_commit=False)
 
 
 def text_of(response) -> str:

@@ -43,7 +43,7 @@ from coordination.routing.models import (
     RuleFiring,
 )
 from tests import factories
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, fresh, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,18 +102,6 @@ def w(session):
 
 def sthlm(y, m, d, hh=10, mm=0) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=STOCKHOLM)
-
-
-def fresh(app) -> Session:
-    """A new session, so reads see what requests and sweeps committed."""
-    return Session(app.extensions["db_engine"], expire_on_commit=False)
-
-
-def sign_in(client, user):
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
-        sess["_fresh"] = True
-    return client
 
 
 def url(case, suffix=""):

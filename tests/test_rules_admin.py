@@ -10,13 +10,13 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
-from sqlmodel import Session
 
 from coordination.cases.models import Case, CaseEvent
 from coordination.clock import FixedClock
 from coordination.routing import engine
 from coordination.routing.models import RoutingRule, RuleAudit
 from tests import factories
+from tests.conftest import fresh, sign_in
 from tests.test_routing import ensure_default_rules, make_case, sthlm
 
 @pytest.fixture
@@ -32,17 +32,6 @@ def w(session, client):
     session.commit()
     sign_in(client, w.admin)
     return w
-
-
-def sign_in(client, user):
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
-        sess["_fresh"] = True
-    return client
-
-
-def fresh(app) -> Session:
-    return Session(app.extensions["db_engine"], expire_on_commit=False)
 
 
 def _value(kind_value) -> str:

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from coordination.cases import services
 from coordination.cases.models import (
@@ -34,21 +34,10 @@ from coordination.cases.similar import similar_cases
 from coordination.clock import STOCKHOLM
 from coordination.errors import Conflict, ValidationFailed
 from tests import factories
+from tests.conftest import fresh, sign_in
 
 def sthlm(y, m, d, hh=10, mm=0):
     return datetime(y, m, d, hh, mm, tzinfo=STOCKHOLM)
-
-
-def sign_in(client, user):
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
-        sess["_fresh"] = True
-    return client
-
-
-def fresh(app) -> Session:
-    """A new session, so reads see what the request committed."""
-    return Session(app.extensions["db_engine"], expire_on_commit=False)
 
 
 def url(case, suffix=""):
