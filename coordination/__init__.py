@@ -12,7 +12,7 @@ from flask_openapi3 import Info, OpenAPI
 from werkzeug.exceptions import HTTPException
 
 from config.settings import INSECURE_SECRET, load
-from coordination import db, pagecache
+from coordination import db, frontcache, pagecache
 from coordination.clock import STOCKHOLM, SystemClock, WorkingDays
 from coordination.logconfig import configure_logging, loggable_path
 
@@ -73,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Stockholm")
     limiter.init_app(app)
     pagecache.init_app(app)
+    frontcache.init_app(app)
     app.extensions["user_cache"] = UserCache()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

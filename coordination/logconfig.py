@@ -56,9 +56,13 @@ def request_id() -> str | None:
     if not has_request_context():
         return None
     if "request_id" not in g:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = incoming if _SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        g.request_id = new_request_id(request.headers.get(REQUEST_ID_HEADER, ""))
     return g.request_id
+
+
+def new_request_id(incoming: str) -> str:
+    """The id of a request that came with this X-Request-ID header (or none: "")."""
+    return incoming if _SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
 
 
 def loggable_path() -> str:

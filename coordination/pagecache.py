@@ -55,6 +55,12 @@ class DataVersionBump(SQLModel, table=True):
     txid: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
 
 
+# What the view wrappers leave in the WSGI environ for the front door (coordination/frontcache.py):
+# that this answer is a stored page, and what is to be done again on each answer from there.
+ENVIRON_PAGE = "samordning.page_cache"  # (data version, computed_at, valid_until, path for the log)
+ENVIRON_EFFECT = "samordning.page_cache.effect"  # effect(connection, request_id=…, at=…)
+
+
 def data_version(db) -> int | None:
     """The counter, or None when its row is missing (then nothing is cached)."""
     return db.execute(text("SELECT n FROM data_version WHERE id = 1")).scalar()
@@ -99,6 +105,11 @@ class PageCache:
             while self.size > self.max_bytes:
                 self._drop(next(iter(self._entries)))
 
+    def drop(self, key) -> None:
+        with self._lock:
+            if key in self._entries:
+                self._drop(key)
+
     def _drop(self, key) -> None:
         self.size -= len(self._entries.pop(key).body)
 
@@ -123,6 +134,7 @@ def cached_page(view):
     def wrapper(*args, **kwargs):
         from coordination.auth.usercache import request_data_version
         from coordination.db import get_session
+        from coordination.logconfig import loggable_path
         from coordination.web import clock
 
         app = current_app
@@ -140,12 +152,15 @@ def cached_page(view):
         if hit is not None:
             response = app.response_class(hit.body, status=200, mimetype=hit.mimetype)
             response.headers["X-Page-Cache"] = "hit"
+            request.environ[ENVIRON_PAGE] = (version, hit.computed_at, hit.valid_until, loggable_path())
             return response
         response = make_response(view(*args, **kwargs))
         if (response.status_code == 200 and not response.direct_passthrough and not session.modified
                 and not session.get("_flashes")):
-            cache.put(key, Entry(body=response.get_data(), mimetype=response.mimetype, computed_at=now,
-                                 valid_until=min(now + timedelta(seconds=seconds), _next_midnight(now))))
+            entry = Entry(body=response.get_data(), mimetype=response.mimetype, computed_at=now,
+                          valid_until=min(now + timedelta(seconds=seconds), _next_midnight(now)))
+            cache.put(key, entry)
+            request.environ[ENVIRON_PAGE] = (version, entry.computed_at, entry.valid_until, loggable_path())
         response.headers["X-Page-Cache"] = "miss"
         return response
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, inspect, text
 
 from coordination.cases.models import Case
-from coordination.cases.services import reference_slug
+from coordination.cases.services import Submitter, reference_slug
 from coordination.clock import STOCKHOLM
 from coordination.db import metadata
 from coordination.pagecache import UNVERSIONED_TABLES, Entry, PageCache, data_version
@@ -53,7 +53,8 @@ def world(session, clock):
     official = factories.user(session, "department", organisation_id=tk.id, name="Tove Trafik")
     outsider = factories.user(session, "department", organisation_id=sbk.id, name="Sven Stadsbyggnad")
     case = factories.case(session, clock=clock, title="Belysning vid lastkajen", business_area_id=area.id, level=1,
-                          organisations=[tk])
+                          organisations=[tk], submitter=Submitter(company_name="Högdalens Bageri AB",
+                                                                  contact_name="Åsa Ek", contact_email="asa@bageri.se"))
     session.commit()
     return {"case": case, "slug": reference_slug(case.reference), "coordinator": coordinator,
             "other_coordinator": other_coordinator, "official": official, "outsider": outsider, "tk": tk}

@@ -148,8 +148,17 @@ def records_case_contact_read(view):
         if response.status_code == 200 and reference and current_user.is_authenticated \
                 and current_user.role == Role.coordinator.value:
             db = get_session()
-            services.record_case_contact_read(db, actor=actor(), reference=reference, at=clock().now())
+            who = actor()
+            case_id = services.record_case_contact_read(db, actor=who, reference=reference, at=clock().now())
             db.commit()
+            if case_id is not None:
+                # Done again for each answer the page cache's front door gives from this one.
+                from coordination.frontcache import ContactDetailsRead
+                from coordination.pagecache import ENVIRON_EFFECT
+
+                request.environ[ENVIRON_EFFECT] = ContactDetailsRead(
+                    user_id=who.user_id, label=who.label, address_hash=who.address_hash, case_id=case_id,
+                    reference=reference)
         return response
 
     return wrapper

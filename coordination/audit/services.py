@@ -101,15 +101,18 @@ def record(session: Session, *, actor: Actor, action: str, at: datetime, object_
     return entry
 
 
-def record_case_contact_read(session: Session, *, actor: Actor, reference: str, at: datetime) -> int:
+CASE_CONTACT_READ = {"shown": "contact_details", "page": "case"}
+
+
+def record_case_contact_read(session: Session, *, actor: Actor, reference: str, at: datetime) -> int | None:
     """Record that the case `reference`'s contact details were shown, in one statement (the case
     page may have come from the page cache: it should stay cheap). Nothing is recorded for a case
-    without contact details (none given, or anonymised). Returns the number of entries (0 or 1).
-    Flushes nothing; the caller commits."""
+    without contact details (none given, or anonymised). Returns the case's id when an entry was
+    added, else None. Flushes nothing; the caller commits."""
     from coordination.cases.models import Case
     from coordination.companies.services import ANONYMISED
 
-    detail = _check_detail({"shown": "contact_details", "page": "case"})
+    detail = _check_detail(dict(CASE_CONTACT_READ))
     # Typed literals: psycopg is told each value's type (PostgreSQL would take a bare NULL for
     # text); SQLite needs no CAST (and would turn a timestamp into a number with one).
     values = select(
@@ -119,10 +122,21 @@ def record_case_contact_read(session: Session, *, actor: Actor, reference: str, 
     ).where(Case.reference == reference, Case.merged_into_id.is_(None),
             or_(Case.contact_email != "", Case.contact_phone != "",
                 and_(Case.contact_name != "", Case.contact_name != ANONYMISED)))
-    result = session.execute(insert(AuditEntry.__table__).from_select(
+    table = AuditEntry.__table__
+    result = session.execute(insert(table).from_select(
         ["at", "actor_user_id", "actor_label", "action", "object_type", "object_id", "object_ref", "detail",
-         "address_hash", "request_id"], values))
-    return result.rowcount or 0
+         "address_hash", "request_id"], values).returning(table.c.object_id))
+    return result.scalar()
+
+
+def record_known_case_contact_read(connection, *, actor: Actor, case_id: int, reference: str, at: datetime) -> None:
+    """The entry record_case_contact_read adds, for a case already known to have contact details
+    (the page cache's front door: the data version says the case is as it was when that entry
+    was added). One plain INSERT."""
+    connection.execute(insert(AuditEntry.__table__), {
+        "at": at, "actor_user_id": actor.user_id, "actor_label": actor.label[:254], "action": PERSONAL_DATA_READ,
+        "object_type": "case", "object_id": case_id, "object_ref": reference[:100], "detail": CASE_CONTACT_READ,
+        "address_hash": actor.address_hash, "request_id": actor.request_id})
 
 
 # Columns that change as a side effect of saving, not because someone chose a new value.

@@ -1,0 +1,151 @@
+"""The page cache's front door: a repeat of a request whose page is stored is answered before
+Flask takes the request apart.
+
+A page kept by the page cache (coordination/pagecache.py) is still a full trip through Flask:
+the session cookie verified and decoded, the user made, the access check, the view's wrappers,
+the response's hooks: about a millisecond of Python for a page that is already made. This WSGI
+layer in front of Flask keeps, beside each page Flask served from the page cache or stored in
+it, the request that asked for it, byte for byte where it matters (`KEY`: method, path and
+query string, the Cookie header, client address, User-Agent, host and scheme, and the proxy's
+forwarded headers). When the very same request comes again, the same cookie in the same
+browser, and the data version is still the one the page was made at, it is answered here with
+one statement (the version; a coordinator's case page adds its audit entry) and the same
+headers.
+
+Why that is the page Flask would serve: everything Flask decides from the request (who is
+logged in, their role and organisation, whether they may see the page, the language) comes from
+those bytes and from rows whose every change raises the data version; the clock limits are the
+page cache's own (`valid_until`); and a page is only kept here when Flask kept it (status 200,
+the view went through `@cached_page`) and set no cookie (the session in the browser is the one
+in the key). Anything else, or any doubt (no version row, a database error), goes to Flask.
+
+Effects that belong to the answer, not to the page, are carried with the entry and done on
+every hit: the case page's "contact details shown" audit entry (`ContactDetailsRead`)."""
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from coordination.logconfig import REQUEST_ID_HEADER, access_log, new_request_id
+from coordination.pagecache import ENVIRON_EFFECT as EFFECT
+from coordination.pagecache import ENVIRON_PAGE as PAGE
+from coordination.pagecache import PageCache
+
+# The parts of a request that decide its page. The rest (Accept, Referer, Sec-Fetch-*, X-Request-ID)
+# changes nothing a cached view shows.
+KEY = ("PATH_INFO", "QUERY_STRING", "SCRIPT_NAME", "HTTP_COOKIE", "REMOTE_ADDR", "HTTP_USER_AGENT", "HTTP_HOST",
+       "SERVER_NAME", "SERVER_PORT", "wsgi.url_scheme", "HTTP_ACCEPT_LANGUAGE", "HTTP_X_FORWARDED_FOR",
+       "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_PREFIX")
+# Headers made per answer (or by the server), not kept with the page.
+PER_ANSWER = frozenset({"content-length", REQUEST_ID_HEADER.lower(), "x-page-cache", "date", "server"})
+VERSION_SQL = "SELECT n FROM data_version WHERE id = 1"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FrontEntry:
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+    version: int
+    computed_at: datetime
+    valid_until: datetime
+    path: str  # as the access line shows it
+    effect: object = None
+
+
+@dataclass(frozen=True)
+class ContactDetailsRead:
+    """The case page showed a coordinator a case's contact details: one audit entry per answer."""
+
+    user_id: int
+    label: str
+    address_hash: str | None
+    case_id: int
+    reference: str
+
+    def __call__(self, connection, *, request_id: str, at: datetime) -> None:
+        from coordination.audit import services
+
+        services.record_known_case_contact_read(
+            connection, at=at, case_id=self.case_id, reference=self.reference,
+            actor=services.Actor(user_id=self.user_id, label=self.label, address_hash=self.address_hash,
+                                 request_id=request_id))
+
+
+class FrontDoor:
+    """WSGI middleware around the Flask app's `wsgi_app` (see the module docstring)."""
+
+    def __init__(self, app, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.cache = PageCache(app.config.get("PAGE_CACHE_BYTES", 32 * 1024 * 1024))
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "GET" or not environ.get("HTTP_COOKIE") \
+                or not self.app.config.get("PAGE_CACHE_SECONDS"):
+            return self.wsgi_app(environ, start_response)
+        started = time.perf_counter()
+        key = tuple(environ.get(name) for name in KEY)
+        now = self.app.extensions["clock"].now()
+        entry = self.cache.get(key, now)
+        if entry is not None:
+            answer = self._answer(entry, key, environ, start_response, now, started)
+            if answer is not None:
+                return answer
+        return self._through_flask(key, environ, start_response)
+
+    def _answer(self, entry: FrontEntry, key, environ, start_response, now, started):
+        request_id = new_request_id(environ.get("HTTP_X_REQUEST_ID", ""))
+        engine = self.app.extensions["db_engine"]
+        try:
+            # Autocommit: one round trip for the version (no BEGIN, no ROLLBACK), and the effect's
+            # INSERT commits by itself.
+            with engine.connect() as connection:
+                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+                if connection.exec_driver_sql(VERSION_SQL).scalar() != entry.version:
+                    self.cache.drop(key)
+                    return None
+                if entry.effect is not None:
+                    entry.effect(connection, request_id=request_id, at=now)
+        except Exception:  # noqa: BLE001 - Flask answers instead (and reports what is wrong)
+            log.warning("page cache front door: falling back to the application", exc_info=True)
+            return None
+        start_response("200 OK", [*entry.headers, ("Content-Length", str(len(entry.body))),
+                                  (REQUEST_ID_HEADER, request_id), ("X-Page-Cache", "hit")])
+        duration = round((time.perf_counter() - started) * 1000, 1)
+        access_log.info("%s %s %s %sms", "GET", entry.path, 200, duration,
+                        extra={"method": "GET", "path": entry.path, "status": 200, "duration_ms": duration,
+                               "request_id": request_id})
+        return [entry.body]
+
+    def _through_flask(self, key, environ, start_response):
+        answered = {}
+
+        def remember(status, headers, exc_info=None):
+            answered["status"], answered["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, remember)
+        page = environ.get(PAGE)
+        if page is None or not answered.get("status", "").startswith("200 ") \
+                or any(name.lower() == "set-cookie" for name, _value in answered["headers"]):
+            return body
+        try:
+            content = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        version, computed_at, valid_until, path = page
+        self.cache.put(key, FrontEntry(
+            body=content, version=version, computed_at=computed_at, valid_until=valid_until, path=path,
+            headers=tuple((n, v) for n, v in answered["headers"] if n.lower() not in PER_ANSWER),
+            effect=environ.get(EFFECT)))
+        return [content]
+
+
+def init_app(app) -> None:
+    front = FrontDoor(app, app.wsgi_app)
+    app.extensions["page_cache_front"] = front.cache
+    app.wsgi_app = front

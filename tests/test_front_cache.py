@@ -1,0 +1,220 @@
+"""The page cache's front door (coordination/frontcache.py): the very same request again, while
+nothing has changed, is answered before Flask handles it, with the same page and headers, an
+access line and a request id of its own, and the audit entry a coordinator's case page records;
+anything that differs, any change of the data and any doubt go to Flask."""
+
+import logging
+
+import pytest
+from flask import request_started
+from sqlalchemy import event, select, text
+
+from coordination import frontcache
+from coordination.audit.models import AuditEntry
+from coordination.cases.models import Case
+from coordination.cases.services import Submitter, reference_slug
+from tests import factories
+from tests.conftest import fresh
+from tests.conftest import sign_in as _sign_in
+
+
+def sign_in(client, user):
+    _sign_in(client, user)
+    client.get("/moten")  # the session's first page adds its CSRF secret (a new cookie)
+    return client
+
+
+@pytest.fixture
+def world(session, clock):
+    area = factories.business_area(session, name="Högdalens industriområde")
+    tk = factories.organisation(session, short_name="TK")
+    coordinator = factories.user(session, "coordinator", name="Sara Samordnare")
+    official = factories.user(session, "department", organisation_id=tk.id, name="Tove Trafik")
+    case = factories.case(session, clock=clock, title="Belysning vid lastkajen", business_area_id=area.id, level=1,
+                          organisations=[tk], submitter=Submitter(company_name="Högdalens Bageri AB",
+                                                                  contact_name="Åsa Ek", contact_email="asa@bageri.se"))
+    bare = factories.case(session, clock=clock, title="Skyltning utan kontakt", business_area_id=area.id, level=1)
+    session.commit()
+    return {"case": case, "slug": reference_slug(case.reference), "bare_slug": reference_slug(bare.reference),
+            "coordinator": coordinator, "official": official}
+
+
+@pytest.fixture
+def flask_requests(app):
+    """How many requests reached Flask's own handling (the front door's answers never do)."""
+    seen = []
+
+    def count(_sender, **_extra):
+        seen.append(1)
+
+    request_started.connect(count, app)
+    yield seen
+    request_started.disconnect(count, app)
+
+
+def statements(app, client, url, **kwargs):
+    seen = []
+
+    def record(*args):
+        seen.append(args[2])
+
+    engine = app.extensions["db_engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        return client.get(url, **kwargs), seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def without_request_id(headers) -> list:
+    return sorted((name, value) for name, value in headers.items() if name != "X-Request-ID")
+
+
+@pytest.mark.parametrize("url", ["/arenden", "/", "/arenden?q=lastkajen&sort=received_desc"])
+def test_the_same_request_again_is_answered_before_flask_with_the_same_page_and_headers(
+        app, client, world, flask_requests, url):
+    sign_in(client, world["coordinator"])
+    first = client.get(url)
+    second = client.get(url)  # Flask, from the page cache: the front door keeps it
+    before = len(flask_requests)
+    third, third_statements = statements(app, client, url)
+    assert len(flask_requests) == before  # Flask never saw it
+    assert third.status_code == 200 and third.data == second.data == first.data
+    assert without_request_id(third.headers) == without_request_id(second.headers)
+    assert third.headers["X-Page-Cache"] == "hit" and int(third.headers["Content-Length"]) == len(third.data)
+    assert "default-src 'self'" in third.headers["Content-Security-Policy"]
+    assert [s.strip() for s in third_statements] == ["SELECT n FROM data_version WHERE id = 1"]
+
+
+def test_each_answer_has_its_own_request_id_and_access_line(app, client, world, caplog):
+    sign_in(client, world["coordinator"])
+    client.get("/arenden")
+    client.get("/arenden")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="coordination.access"):
+        mine = client.get("/arenden", headers={"X-Request-ID": "proxy-42"})
+        new = client.get("/arenden", headers={"X-Request-ID": "bad id; forged"})
+    assert mine.headers["X-Page-Cache"] == new.headers["X-Page-Cache"] == "hit"
+    assert mine.headers["X-Request-ID"] == "proxy-42"
+    assert new.headers["X-Request-ID"] not in ("proxy-42", "bad id; forged") and len(new.headers["X-Request-ID"]) == 32
+    lines = [r for r in caplog.records if r.name == "coordination.access"]
+    assert [(r.request_id, r.method, r.path, r.status) for r in lines] == [
+        ("proxy-42", "GET", "/arenden", 200), (new.headers["X-Request-ID"], "GET", "/arenden", 200)]
+    assert all("?" not in r.getMessage() for r in lines)
+
+
+def test_another_browser_address_or_session_goes_to_flask(app, client, world, flask_requests):
+    sign_in(client, world["coordinator"])
+    client.get("/arenden")
+    client.get("/arenden")
+    for kwargs in ({"headers": {"User-Agent": "Another browser/1.0"}},
+                   {"environ_base": {"REMOTE_ADDR": "10.1.2.3"}},
+                   {"base_url": "http://other.example"}):
+        before = len(flask_requests)
+        client.get("/arenden", **kwargs)
+        assert len(flask_requests) == before + 1, kwargs
+    other = app.test_client()
+    sign_in(other, world["coordinator"])
+    before = len(flask_requests)
+    other.get("/arenden")
+    assert len(flask_requests) == before + 1
+
+
+def test_a_page_that_set_a_cookie_is_not_answered_from_the_front(app, client, world, flask_requests):
+    _sign_in(client, world["coordinator"])
+    first = client.get("/arenden")  # adds the CSRF secret: the browser's cookie changes
+    assert "Set-Cookie" in first.headers
+    client.get("/arenden")  # the new cookie's first request: Flask
+    before = len(flask_requests)
+    client.get("/arenden")
+    assert len(flask_requests) == before
+
+
+def test_a_change_anywhere_sends_the_next_request_to_flask(app, session, client, world, flask_requests):
+    sign_in(client, world["coordinator"])
+    client.get("/arenden")
+    client.get("/arenden")
+    case = session.get(Case, world["case"].id)
+    case.title = "Belysning och skyltar vid lastkajen"
+    session.add(case)
+    session.commit()
+    before = len(flask_requests)
+    page = client.get("/arenden")
+    assert len(flask_requests) == before + 1 and "Belysning och skyltar vid lastkajen" in page.get_data(as_text=True)
+
+
+def test_a_deactivated_user_is_not_answered_from_the_front(app, session, client, world):
+    sign_in(client, world["official"])
+    client.get("/")
+    assert client.get("/").headers["X-Page-Cache"] == "hit"
+    session.execute(text("UPDATE users SET active = :no WHERE id = :id"), {"no": False, "id": world["official"].id})
+    session.commit()
+    response = client.get("/")
+    assert response.status_code == 302 and "/logga-in" in response.headers["Location"]
+
+
+def test_posts_and_heads_go_to_flask(app, client, world, flask_requests):
+    sign_in(client, world["coordinator"])
+    client.get("/arenden")
+    client.get("/arenden")
+    before = len(flask_requests)
+    client.head("/arenden")
+    client.post("/arenden")
+    assert len(flask_requests) == before + 2
+
+
+def test_a_coordinators_every_view_of_the_contact_details_is_recorded_also_from_the_front(app, client, world):
+    sign_in(client, world["coordinator"])
+    url = f"/arenden/{world['slug']}"
+    client.get(url)
+    client.get(url)
+    third, third_statements = statements(app, client, url, headers={"X-Request-ID": "third-view"})
+    assert third.headers["X-Page-Cache"] == "hit" and "asa@bageri.se" in third.get_data(as_text=True)
+    assert len(third_statements) == 2 and third_statements[1].lstrip().upper().startswith("INSERT INTO AUDIT_LOG")
+    with fresh(app) as s:
+        reads = s.scalars(select(AuditEntry).where(AuditEntry.action == "personal_data.read")
+                          .order_by(AuditEntry.id)).all()
+    assert [(e.actor_user_id, e.object_type, e.object_id, e.object_ref) for e in reads] == [
+        (world["coordinator"].id, "case", world["case"].id, world["case"].reference)] * 3
+    assert reads[-1].request_id == "third-view" and reads[-1].detail == {"shown": "contact_details", "page": "case"}
+    assert reads[-1].address_hash == reads[0].address_hash is not None
+
+
+def test_a_case_without_contact_details_records_nothing_from_the_front(app, client, world):
+    sign_in(client, world["coordinator"])
+    url = f"/arenden/{world['bare_slug']}"
+    for _ in range(3):
+        response, seen = statements(app, client, url)
+    assert response.headers["X-Page-Cache"] == "hit" and len(seen) == 1
+    with fresh(app) as s:
+        assert s.scalars(select(AuditEntry).where(AuditEntry.action == "personal_data.read")).all() == []
+
+
+def test_an_official_reading_the_case_page_records_no_contact_read(app, client, world):
+    sign_in(client, world["official"])
+    url = f"/arenden/{world['slug']}"
+    for _ in range(3):
+        response, seen = statements(app, client, url)
+    assert response.status_code == 200 and response.headers["X-Page-Cache"] == "hit" and len(seen) == 1
+    assert "asa@bageri.se" not in response.get_data(as_text=True)
+
+
+def test_a_database_error_at_the_front_goes_to_flask(app, client, world, flask_requests, monkeypatch, caplog):
+    sign_in(client, world["coordinator"])
+    client.get("/arenden")
+    client.get("/arenden")
+    monkeypatch.setattr(frontcache, "VERSION_SQL", "SELECT n FROM no_such_table")
+    before = len(flask_requests)
+    with caplog.at_level(logging.WARNING, logger="coordination.frontcache"):
+        response = client.get("/arenden")
+    assert response.status_code == 200 and len(flask_requests) == before + 1
+    assert "falling back" in caplog.text
+
+
+def test_turned_off_the_front_answers_nothing(make_app, world):
+    app = make_app(PAGE_CACHE_SECONDS=0)
+    client = app.test_client()
+    sign_in(client, world["coordinator"])
+    client.get("/arenden")
+    assert "X-Page-Cache" not in client.get("/arenden").headers
+    assert len(app.extensions["page_cache_front"]) == 0
