@@ -302,6 +302,18 @@ def test_full_text_search(session, clock, client, world):
         assert set(labels(world, references(response.data.decode()))) == expected, name
 
 
+def test_a_company_form_or_a_stopword_does_not_narrow_a_search(session, clock, client, world):
+    """"AB" is in nearly every company's name: as a search word it would match nearly every case
+    (and cost the most to look up), so a search drops it, and words like "vid", while it has others."""
+    from coordination.cases.search import search_terms
+
+    assert search_terms("Högdalens Bageri AB") == ["högdalens", "bageri"]
+    assert search_terms("snöröjning vid skolan") == ["snöröjning", "skolan"]
+    assert search_terms("AB") == ["ab"] and search_terms("och") == ["och"]
+    assert labels(world, service(session, clock, world.coordinator, q="Åkeri Öst AB")) == \
+        labels(world, service(session, clock, world.coordinator, q="åkeri öst")) == ["H"]
+
+
 @pytest.mark.parametrize("form", ["{ref}", "SBR {ref}", "SBR-{dashed}", "sbr {ref}"])
 def test_search_by_reference(session, clock, client, world, form):
     c = world.case["C"]

@@ -17,6 +17,12 @@ där här efter under över också mycket sina sitt sin vara blir blev även bar
 vill vilka detta dessa deras våra vår vårt utan mellan samt kring enligt hela många flera
 """.split())
 
+# Company forms (aktiebolag, handelsbolag …): nearly every company's name has one, so as a search
+# word it narrows nothing, and it is the costliest word to look up (its list of matching cases is
+# about as long as the list of cases). A search drops them, and the stopwords above, while it has
+# other words; a search of nothing but such words keeps them.
+COMPANY_FORMS = frozenset("ab hb kb publ aktiebolag aktiebolaget handelsbolag kommanditbolag".split())
+
 _fts = table("cases_fts", column("rowid", Integer))
 
 
@@ -30,6 +36,13 @@ def words(text_: str, *, limit: int = MAX_TERMS) -> list[str]:
     return seen
 
 
+def search_terms(query: str) -> list[str]:
+    """The words of a search that narrow it (see COMPANY_FORMS)."""
+    terms = words(query, limit=MAX_TERMS * 2)
+    narrowing = [t for t in terms if t not in COMPANY_FORMS and t not in STOPWORDS]
+    return (narrowing or terms)[:MAX_TERMS]
+
+
 def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
@@ -37,7 +50,7 @@ def is_postgres(session: Session) -> bool:
 def matching_ids(session: Session, query: str):
     """A subquery of the ids of cases matching every word of `query` (word prefixes match),
     or None when the query has no words."""
-    terms = words(query)
+    terms = search_terms(query)
     if not terms:
         return None
     if is_postgres(session):
