@@ -129,6 +129,14 @@ def case_scope(user):
     return false()
 
 
+def scope_organisation(user) -> int | None:
+    """The organisation whose cases are the ones `user` may see (a department official's), else
+    None: lists pass it to queue.list_cases, which counts from it."""
+    if user.role == Role.department.value and user.organisation_id is not None:
+        return user.organisation_id
+    return None
+
+
 def can_view_meeting(user, *, group_kind: str, is_member: bool, published: bool) -> bool:
     """Coordinators and admins see every meeting; steering members the published agendas (and
     minutes) of every group; department officials the published ones of groups they belong to.

@@ -142,6 +142,37 @@ def test_sqlite_reads_a_queue_page_in_the_order_shown_instead_of_sorting_the_ope
         assert any(index in step for step in plan), (name, table, plan)
 
 
+def test_a_departments_open_cases_are_counted_from_its_open_rows_alone(database_url):
+    """Min förvaltning's count of the organisation's open cases reads the organisation's open
+    case rows (migration 0016) and nothing else, instead of checking every open case."""
+    from bench.run import logged_in
+
+    generated = generate(database_url, 150, now=NOW, log=lambda *_: None)
+    app = make_app(database_url, PAGE_CACHE_SECONDS=0)
+    engine = app.extensions["db_engine"]
+    who, path = page_targets(app, generated.heavy_case_reference)["min_forvaltning"]
+    client = logged_in(app, who)
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "count(" in statement.lower() and "case_organisations" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(seen) == 1, seen
+    statement, parameters = seen[0]
+    assert " cases" not in statement.replace("case_organisations", ""), statement
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+        assert any("ix_case_organisations_open_organisation_id" in step for step in plan), plan
+    engine.dispose()
+
+
 def test_the_report_marks_each_target_met_or_missed():
     page = {"median_ms": 10.0, "p95_ms": 12.0, "queries": 9}
     slow = {"median_ms": 20.0, "p95_ms": 25.0, "queries": 9}

@@ -18,7 +18,7 @@ from pydantic import (
 )
 from sqlmodel import select
 
-from coordination.access import CASE_READERS, allow, can_view_case, case_scope
+from coordination.access import CASE_READERS, allow, can_view_case, case_scope, scope_organisation
 from coordination.api.problems import Problem, problem
 from coordination.api.views import api
 from coordination.audit import recording as audit
@@ -256,7 +256,7 @@ def list_cases_api(query: CaseQuery):
                            source=query.source, received_from=query.received_from, received_to=query.received_to,
                            q=query.q, sort=query.sort, page=query.page, page_size=query.page_size)
     page = list_cases(get_session(), filters, scope=case_scope(current_user), clock=clock(),
-                      working_days=working_days())
+                      working_days=working_days(), scope_organisation_id=scope_organisation(current_user))
     answer = CaseList(items=_out([r.case for r in page.rows]), total=page.total, page=page.page,
                       pages=page.pages).model_dump(mode="json")
     _contacts_read([r.case for r in page.rows], "GET /api/v1/cases")

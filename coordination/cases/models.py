@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, BigInteger, Column, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, String, Text, UniqueConstraint, text, true
 from sqlmodel import Field, SQLModel
 
 from coordination.db import UTCDateTime, utcnow
@@ -79,6 +79,8 @@ class Case(SQLModel, table=True):
               postgresql_where=text(OPEN_CONDITION), sqlite_where=text(OPEN_CONDITION)),
         Index("ix_cases_open_area_received_at", "business_area_id", "received_at", "id",
               postgresql_where=text(OPEN_CONDITION), sqlite_where=text(OPEN_CONDITION)),
+        # The coordinator's start page counts the open cases per level (migration 0016).
+        Index("ix_cases_open_level", "level", postgresql_where=text(OPEN_CONDITION), sqlite_where=text(OPEN_CONDITION)),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -133,11 +135,19 @@ class CaseOrganisation(SQLModel, table=True):
     """An organisation concerned by a case (set at triage)."""
 
     __tablename__ = "case_organisations"
-    __table_args__ = (UniqueConstraint("case_id", "organisation_id"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "organisation_id"),
+        # A department's open cases, counted without visiting every open case (migration 0016).
+        Index("ix_case_organisations_open_organisation_id", "organisation_id", "case_id",
+              postgresql_where=text("case_open"), sqlite_where=text("case_open")),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    # Whether the case is open (OPEN_CONDITION): kept by database triggers from the case (migration
+    # 0016), whatever the application sends; read it, never write it.
+    case_open: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
 
 
 class ReferenceCounter(SQLModel, table=True):

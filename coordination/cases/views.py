@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from coordination.access import CASE_READERS, allow, can_view_case, case_scope, ensure
+from coordination.access import CASE_READERS, allow, can_view_case, case_scope, ensure, scope_organisation
 from coordination.audit.recording import records_case_contact_read
 from coordination.auth.models import Role, User
 from coordination.cases import services
@@ -130,7 +130,8 @@ def queue():
             received_from=form.received_from.data, received_to=form.received_to.data, q=form.q.data or "",
             escalated_by=form.escalated_by.data or None, escalated_from=form.escalated_from.data,
             sort=form.sort.data, page=form.page.data or 1)
-    page = list_cases(db, filters, scope=case_scope(current_user), clock=clock(), working_days=working_days())
+    page = list_cases(db, filters, scope=case_scope(current_user), clock=clock(), working_days=working_days(),
+                      scope_organisation_id=scope_organisation(current_user))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("cases/queue.html", form=form, page=page, args=args), (200 if valid else 400)
 

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 from sqlmodel import select
 
-from coordination.access import allow, can_view_organisation, case_scope, ensure
+from coordination.access import allow, can_view_organisation, case_scope, ensure, scope_organisation
 from coordination.auth.models import Role, User
 from coordination.cases import services as case_services
 from coordination.cases.queue import QueueFilters, list_cases
@@ -21,7 +21,7 @@ bp = Blueprint("home", __name__)
 
 def _cases(filters: QueueFilters):
     return list_cases(get_session(), filters, scope=case_scope(current_user), clock=clock(),
-                      working_days=working_days())
+                      working_days=working_days(), scope_organisation_id=scope_organisation(current_user))
 
 
 # Action items on a department's start page at a time, overdue first (each has its update form).
