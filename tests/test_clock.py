@@ -430,3 +430,23 @@ def test_parse_now_without_value_is_the_system_clock():
 def test_parse_now_rejects_garbage():
     with pytest.raises(ValueError):
         parse_now("next tuesday")
+
+
+@pytest.mark.parametrize("locale", ["sv", "en"])
+def test_the_date_and_time_filters_read_as_babel_would_write_them(app, locale):
+    """localtime/localdate format the templates' all-digit patterns directly; the result is
+    Babel's, in Stockholm time, around midnight, across summer time and for naive (UTC) values."""
+    from flask_babel import force_locale, format_date, format_datetime
+
+    values = [datetime(2026, 3, 28, 23, 30, tzinfo=timezone.utc), datetime(2026, 3, 29, 0, 59, tzinfo=timezone.utc),
+              datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc), datetime(2026, 11, 23, 22, 59, 59),
+              datetime(2026, 11, 23, 23, 30), datetime(2026, 6, 1, 12, 0, tzinfo=STOCKHOLM)]
+    localtime, localdate = app.jinja_env.filters["localtime"], app.jinja_env.filters["localdate"]
+    with app.test_request_context(), force_locale(locale):
+        for value in values:
+            for pattern in ("yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "HH:mm"):
+                assert localtime(value, pattern) == format_datetime(value, pattern), (value, pattern)
+            assert localtime(value) == format_datetime(value, "yyyy-MM-dd HH:mm")
+            assert localdate(value) == format_date(value, "yyyy-MM-dd"), value
+        assert localdate(date(2026, 11, 23)) == "2026-11-23" and localtime(None) == localdate(None) == ""
+        assert localtime(values[0], "d MMMM yyyy") == format_datetime(values[0], "d MMMM yyyy")
