@@ -37,13 +37,13 @@ def markdown(results: dict) -> str:
                            ("pages_cached", "pages as served (page cache on; nothing changed between requests)")):
             if key not in smallest:
                 continue
-            lines += [f"### {database}: {title}", "", "median / p95 ms (SQL statements)", "",
+            lines += [f"### {database}: {title}", "", "median / p95 ms (SQL statements; size of the page)", "",
                       "| page | " + " | ".join(f"{_n(n)} cases" for n in sizes)
                       + f" | {largest['cases'] // smallest['cases']}× data: median ratio | statements equal |",
                       "|---|" + "---|" * len(sizes) + "---|---|"]
             for page in smallest[key]:
-                cells = [f"{r[key][page]['median_ms']} / {r[key][page]['p95_ms']} ({r[key][page]['queries']})"
-                         for r in mine]
+                cells = [f"{r[key][page]['median_ms']} / {r[key][page]['p95_ms']} ({r[key][page]['queries']}"
+                         + (f"; {r[key][page]['kib']:.0f} KiB)" if "kib" in r[key][page] else ")") for r in mine]
                 ratio = largest[key][page]["median_ms"] / max(smallest[key][page]["median_ms"], 0.001)
                 same = len({r[key][page]["queries"] for r in mine}) == 1
                 lines.append(f"| {page} | " + " | ".join(cells)
