@@ -3,11 +3,12 @@ PostgreSQL when TEST_DATABASE_URL is set (migrated once, emptied after every tes
 
 import os
 import shutil
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import Session
 
 from coordination import create_app, migrate
@@ -163,3 +164,33 @@ def login(client, user, password="correct-horse-battery"):
     response = client.post("/logga-in", data={"email": user.email, "password": password})
     assert response.status_code == 302, response.data.decode()[:500]
     return client
+
+
+class Statement(str):
+    """An SQL statement as the engine ran it, with its `parameters`."""
+
+    parameters = None
+
+
+@contextmanager
+def statements(engine):
+    """Every SQL statement the engine runs inside the block."""
+    seen: list[Statement] = []
+
+    def record(_conn, _cursor, statement, parameters, *_args):
+        item = Statement(statement)
+        item.parameters = parameters
+        seen.append(item)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def get_counting(app, client, url, **kwargs):
+    """The response to GET `url` and the SQL statements it took."""
+    with statements(app.extensions["db_engine"]) as seen:
+        response = client.get(url, **kwargs)
+    return response, seen

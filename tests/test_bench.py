@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 
 import pytest
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlmodel import Session
 
 from bench.generate import HEAVY_TITLE, generate
@@ -15,7 +15,7 @@ from bench.run import make_app, measure_pages, page_targets
 from coordination.cases.models import Case
 from coordination.clock import STOCKHOLM, FixedClock, WorkingDays
 from coordination.routing.engine import sweep
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, get_counting
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=STOCKHOLM)
 
@@ -76,23 +76,15 @@ def test_the_queue_reads_cases_through_indexes_at_10000_cases(database_url):
     client.post("/logga-in", data={"email": "samordnare@demo.stockholm.se", "password": "samordning-demo"})
     plans = {}
     for name in ("queue", "queue_business_area"):
-        seen = []
-
-        def record(conn, cursor, statement, parameters, context, executemany):
-            if "FROM cases" in statement and statement.lstrip().upper().startswith("SELECT"):
-                seen.append((statement, parameters))
-
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            assert client.get(targets[name][1]).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
+        response, run = get_counting(app, client, targets[name][1])
+        assert response.status_code == 200
+        seen = [s for s in run if "FROM cases" in s and s.lstrip().upper().startswith("SELECT")]
         assert seen, name
         with engine.connect() as conn:
             raw = conn.connection.driver_connection
-            for statement, parameters in seen:
+            for statement in seen:
                 with raw.cursor() as cursor:
-                    cursor.execute("EXPLAIN " + statement, parameters)
+                    cursor.execute("EXPLAIN " + statement, statement.parameters)
                     plans.setdefault(name, []).append("\n".join(row[0] for row in cursor.fetchall()))
     app.extensions["db_engine"].dispose()
     for name, found in plans.items():
@@ -115,24 +107,15 @@ def test_sqlite_reads_a_queue_page_in_the_order_shown_instead_of_sorting_the_ope
     plans = {}
     for name in ("queue", "queue_last_page", "queue_business_area", "min_forvaltning"):
         who, path = targets[name]
-        client = logged_in(app, who)
-        seen = []
-
-        def record(conn, cursor, statement, parameters, context, executemany):
-            if statement.lstrip().startswith(("SELECT cases.id", "SELECT action_items.id")) and "LIMIT" in statement:
-                seen.append((statement, parameters))
-
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
+        response, run = get_counting(app, logged_in(app, who), path)
+        assert response.status_code == 200
+        seen = [s for s in run if s.lstrip().startswith(("SELECT cases.id", "SELECT action_items.id")) and "LIMIT" in s]
         assert len(seen) == (2 if name == "min_forvaltning" else 1), (name, seen)
         with engine.connect() as conn:
-            for statement, parameters in seen:
+            for statement in seen:
                 table = statement.split(".", 1)[0].split()[-1]
                 plans[(name, table)] = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
-                                                                               parameters)]
+                                                                               statement.parameters)]
     engine.dispose()
     assert set(plans) == {("queue", "cases"), ("queue_last_page", "cases"), ("queue_business_area", "cases"),
                           ("min_forvaltning", "cases"), ("min_forvaltning", "action_items")}
@@ -151,24 +134,15 @@ def test_a_departments_open_cases_are_counted_from_its_open_rows_alone(database_
     app = make_app(database_url, PAGE_CACHE_SECONDS=0)
     engine = app.extensions["db_engine"]
     who, path = page_targets(app, generated.heavy_case_reference)["min_forvaltning"]
-    client = logged_in(app, who)
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if "count(" in statement.lower() and "case_organisations" in statement:
-            seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    response, run = get_counting(app, logged_in(app, who), path)
+    assert response.status_code == 200
+    seen = [s for s in run if "count(" in s.lower() and "case_organisations" in s]
     assert len(seen) == 1, seen
-    statement, parameters = seen[0]
+    statement = seen[0]
     assert " cases" not in statement.replace("case_organisations", ""), statement
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
-            plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+            plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, statement.parameters)]
         assert any("ix_case_organisations_open_organisation_id" in step for step in plan), plan
     engine.dispose()
 

@@ -7,14 +7,14 @@ import logging
 
 import pytest
 from flask import request_started
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from coordination import frontcache
 from coordination.audit.models import AuditEntry
 from coordination.cases.models import Case
 from coordination.cases.services import Submitter, reference_slug
 from tests import factories
-from tests.conftest import fresh
+from tests.conftest import fresh, get_counting
 from tests.conftest import sign_in as _sign_in
 
 
@@ -52,20 +52,6 @@ def flask_requests(app):
     request_started.disconnect(count, app)
 
 
-def statements(app, client, url, **kwargs):
-    seen = []
-
-    def record(*args):
-        seen.append(args[2])
-
-    engine = app.extensions["db_engine"]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        return client.get(url, **kwargs), seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def without_request_id(headers) -> list:
     return sorted((name, value) for name, value in headers.items() if name != "X-Request-ID")
 
@@ -77,7 +63,7 @@ def test_the_same_request_again_is_answered_before_flask_with_the_same_page_and_
     first = client.get(url)
     second = client.get(url)  # Flask, from the page cache: the front door keeps it
     before = len(flask_requests)
-    third, third_statements = statements(app, client, url)
+    third, third_statements = get_counting(app, client, url)
     assert len(flask_requests) == before  # Flask never saw it
     assert third.status_code == 200 and third.data == second.data == first.data
     assert without_request_id(third.headers) == without_request_id(second.headers)
@@ -168,7 +154,7 @@ def test_a_coordinators_every_view_of_the_contact_details_is_recorded_also_from_
     url = f"/arenden/{world['slug']}"
     client.get(url)
     client.get(url)
-    third, third_statements = statements(app, client, url, headers={"X-Request-ID": "third-view"})
+    third, third_statements = get_counting(app, client, url, headers={"X-Request-ID": "third-view"})
     assert third.headers["X-Page-Cache"] == "hit" and "asa@bageri.se" in third.get_data(as_text=True)
     assert len(third_statements) == 2 and third_statements[1].lstrip().upper().startswith("INSERT INTO AUDIT_LOG")
     with fresh(app) as s:
@@ -184,7 +170,7 @@ def test_a_case_without_contact_details_records_nothing_from_the_front(app, clie
     sign_in(client, world["coordinator"])
     url = f"/arenden/{world['bare_slug']}"
     for _ in range(3):
-        response, seen = statements(app, client, url)
+        response, seen = get_counting(app, client, url)
     assert response.headers["X-Page-Cache"] == "hit" and len(seen) == 1
     with fresh(app) as s:
         assert s.scalars(select(AuditEntry).where(AuditEntry.action == "personal_data.read")).all() == []
@@ -194,7 +180,7 @@ def test_an_official_reading_the_case_page_records_no_contact_read(app, client, 
     sign_in(client, world["official"])
     url = f"/arenden/{world['slug']}"
     for _ in range(3):
-        response, seen = statements(app, client, url)
+        response, seen = get_counting(app, client, url)
     assert response.status_code == 200 and response.headers["X-Page-Cache"] == "hit" and len(seen) == 1
     assert "asa@bageri.se" not in response.get_data(as_text=True)
 
@@ -210,11 +196,3 @@ def test_a_database_error_at_the_front_goes_to_flask(app, client, world, flask_r
     assert response.status_code == 200 and len(flask_requests) == before + 1
     assert "falling back" in caplog.text
 
-
-def test_turned_off_the_front_answers_nothing(make_app, world):
-    app = make_app(PAGE_CACHE_SECONDS=0)
-    client = app.test_client()
-    sign_in(client, world["coordinator"])
-    client.get("/arenden")
-    assert "X-Page-Cache" not in client.get("/arenden").headers
-    assert len(app.extensions["page_cache_front"]) == 0

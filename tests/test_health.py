@@ -4,27 +4,13 @@ answers and is migrated to this code's head, and says what is wrong otherwise.""
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from coordination.system.health import code_revisions
 from tests import factories
+from tests.conftest import statements
 
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/nowhere"  # port 1: refused at once
-
-
-@contextmanager
-def statements(engine):
-    """Every SQL statement the engine runs inside the block."""
-    seen = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 @contextmanager

@@ -6,7 +6,7 @@ cache stays within its size."""
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event, inspect, text
+from sqlalchemy import inspect, text
 
 from coordination.cases.models import Case
 from coordination.cases.services import Submitter, reference_slug
@@ -14,6 +14,7 @@ from coordination.clock import STOCKHOLM
 from coordination.db import metadata
 from coordination.pagecache import UNVERSIONED_TABLES, Entry, PageCache, data_version
 from tests import factories
+from tests.conftest import get_counting
 from tests.test_queue import sign_in as _sign_in
 
 
@@ -27,21 +28,6 @@ def sign_in(client, user):
 def version(app) -> int:
     with app.extensions["db_engine"].connect() as conn:
         return conn.execute(text("SELECT n FROM data_version WHERE id = 1")).scalar()
-
-
-def statements(app, client, url):
-    seen = []
-
-    def record(*args):
-        seen.append(args[2])
-
-    engine = app.extensions["db_engine"]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return response, seen
 
 
 @pytest.fixture
@@ -103,8 +89,8 @@ def test_writing_an_unversioned_table_leaves_pages_alone(app, session, world):
 def test_the_second_view_is_served_from_the_cache_in_one_statement(app, client, world, page):
     sign_in(client, world["coordinator"])
     url = {"queue": "/arenden", "case": f"/arenden/{world['slug']}", "start": "/"}[page]
-    first, first_statements = statements(app, client, url)
-    second, second_statements = statements(app, client, url)
+    first, first_statements = get_counting(app, client, url)
+    second, second_statements = get_counting(app, client, url)
     assert first.headers["X-Page-Cache"] == "miss" and second.headers["X-Page-Cache"] == "hit"
     assert first.data == second.data
     # The data version (which also says the user is as they were: coordinator/auth/usercache.py);
@@ -205,6 +191,7 @@ def test_the_cache_can_be_turned_off(make_app, world):
     sign_in(client, world["coordinator"])
     client.get("/arenden")
     assert "X-Page-Cache" not in client.get("/arenden").headers
+    assert len(app.extensions["page_cache"]) == len(app.extensions["page_cache_front"]) == 0
 
 
 def test_without_its_row_the_version_turns_the_cache_off(app, session, client, world):
@@ -295,7 +282,7 @@ def test_a_transaction_of_many_writes_raises_the_version_and_a_rolled_back_savep
 def test_the_user_is_read_once_and_then_made_without_a_query_until_something_changes(app, session, client, world):
     sign_in(client, world["coordinator"])
     client.get("/notiser")
-    _again, again = statements(app, client, "/notiser")
+    _again, again = get_counting(app, client, "/notiser")
     assert again[0].strip() == "SELECT n FROM data_version WHERE id = 1"
     assert not any("FROM users" in s for s in again)
     assert app.extensions["user_cache"].hits >= 1
@@ -303,7 +290,7 @@ def test_the_user_is_read_once_and_then_made_without_a_query_until_something_cha
     # Any change raises the version: the next request reads the user again.
     session.exec(text("UPDATE cases SET title = 'Ny titel' WHERE id = :id").bindparams(id=world["case"].id))
     session.commit()
-    _third, third = statements(app, client, "/notiser")
+    _third, third = get_counting(app, client, "/notiser")
     assert sum("FROM users" in s for s in third) >= 1
 
 

@@ -16,7 +16,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
 from sqlmodel import select
 
 from coordination.access import case_scope
@@ -32,7 +31,7 @@ from coordination.cases.queue import QueueFilters, list_cases
 from coordination.cases.services import Submitter, reference_slug
 from coordination.clock import STOCKHOLM, WorkingDays
 from tests import factories
-from tests.conftest import sign_in
+from tests.conftest import get_counting, sign_in
 
 def sthlm(y, m, d, hh=10, mm=0):
     return datetime(y, m, d, hh, mm, tzinfo=STOCKHOLM)
@@ -723,19 +722,9 @@ def test_no_query_string_makes_the_queue_fail(client, world, pairs):
 # --- a fixed number of SQL statements per page ----------------------------------------------------
 
 def count_statements(app, client, url) -> list[str]:
-    engine = app.extensions["db_engine"]
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, _parameters, _context, _executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    response, seen = get_counting(app, client, url)
     assert response.status_code == 200, (url, response.data[:500])
-    return statements
+    return seen
 
 
 def grow(session, clock, w, *, cases: int, events: int, comments: int, organisations: int, attachments: int,
