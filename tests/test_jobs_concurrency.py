@@ -246,7 +246,9 @@ while os.getppid() == test_pid:
             break
         children.discard(pid)
         code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-        (control / f"{pid}.exit").write_text(str(code))
+        # Written aside and renamed, so that the test never reads a half-written file.
+        (control / f"{pid}.exit.tmp").write_text(str(code))
+        (control / f"{pid}.exit.tmp").rename(control / f"{pid}.exit")
     time.sleep(0.005)
 for pid in children:
     os.kill(pid, signal.SIGKILL)
