@@ -214,14 +214,16 @@ def register_template_helpers(app: Flask) -> None:
     # 50-row list's rendering); any other pattern goes to Babel.
     numeric = {"yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M", "yyyy-MM-dd HH:mm:ss": "%Y-%m-%d %H:%M:%S", "HH:mm": "%H:%M"}
 
+    def in_stockholm(value: datetime) -> datetime:
+        # A naive time is UTC, as Babel takes it.
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(STOCKHOLM)
+
     @app.template_filter("localtime")
     def localtime(value, fmt="yyyy-MM-dd HH:mm"):
         if value is None:
             return ""
         if fmt in numeric and isinstance(value, datetime):
-            # A naive time is UTC, as Babel takes it.
-            return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(STOCKHOLM) \
-                .strftime(numeric[fmt])
+            return in_stockholm(value).strftime(numeric[fmt])
         return format_datetime(value, fmt)
 
     @app.template_filter("localdate")
@@ -229,7 +231,7 @@ def register_template_helpers(app: Flask) -> None:
         if value is None:
             return ""
         if isinstance(value, datetime):
-            value = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(STOCKHOLM).date()
+            value = in_stockholm(value).date()
         if isinstance(value, date):
             return value.isoformat()
         return format_date(value, "yyyy-MM-dd")

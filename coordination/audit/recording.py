@@ -12,7 +12,9 @@ from coordination.audit import services
 from coordination.audit.models import ANONYMOUS
 from coordination.auth.models import Role
 from coordination.db import get_session
+from coordination.frontcache import ContactDetailsRead
 from coordination.logconfig import request_id
+from coordination.pagecache import ENVIRON_EFFECT
 from coordination.web import clock
 
 log = logging.getLogger(__name__)
@@ -153,9 +155,6 @@ def records_case_contact_read(view):
             db.commit()
             if case_id is not None:
                 # Done again for each answer the page cache's front door gives from this one.
-                from coordination.frontcache import ContactDetailsRead
-                from coordination.pagecache import ENVIRON_EFFECT
-
                 request.environ[ENVIRON_EFFECT] = ContactDetailsRead(
                     user_id=who.user_id, label=who.label, address_hash=who.address_hash, case_id=case_id,
                     reference=reference)

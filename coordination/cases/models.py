@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, String, Text, UniqueConstraint, text, true
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, String, Text, UniqueConstraint, literal_column, text, true
 from sqlmodel import Field, SQLModel
 
 from coordination.db import UTCDateTime, utcnow
@@ -74,7 +74,7 @@ class Case(SQLModel, table=True):
         # The open queue (every status but closed) read in the order it is shown, newest or
         # oldest first, so a page reads its 50 rows instead of sorting every open case (SQLite
         # cannot read the status index in order through `status IN (…)`). The queries say "open"
-        # exactly so (OPEN_CASE below), which is what lets the databases pick these indexes.
+        # exactly so (open_case() below), which is what lets the databases pick these indexes.
         Index("ix_cases_open_received_at", "received_at", "id",
               postgresql_where=text(OPEN_CONDITION), sqlite_where=text(OPEN_CONDITION)),
         Index("ix_cases_open_area_received_at", "business_area_id", "received_at", "id",
@@ -129,6 +129,13 @@ class Case(SQLModel, table=True):
     version: int = Field(default=1, nullable=False)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+def open_case() -> tuple:
+    """OPEN_CONDITION as query conditions, written as the partial indexes say it: a literal
+    'closed', not a bound value, so that the databases can match them (every status but closed
+    is OPEN_STATUSES)."""
+    return Case.merged_into_id.is_(None), Case.status != literal_column("'closed'")
 
 
 class CaseOrganisation(SQLModel, table=True):

@@ -4,7 +4,7 @@ sorting and pages, in a fixed number of queries whatever the number of cases."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, literal_column, or_, true
+from sqlalchemy import and_, func, literal_column, or_
 from sqlalchemy import case as sql_case
 from sqlalchemy.sql import operators
 from sqlmodel import Session, select
@@ -15,6 +15,7 @@ from coordination.cases.models import (
     CaseEvent,
     CaseOrganisation,
     CaseStatus,
+    open_case,
 )
 from coordination.cases.services import TRIAGE_DAYS, organisation_names
 from coordination.clock import STOCKHOLM, Clock, WorkingDays
@@ -94,17 +95,15 @@ def overdue_condition(threshold: datetime):
                and_(Case.status == CaseStatus.new.value, Case.received_at < threshold))
 
 
-def filtered(session: Session, filters: QueueFilters, *, scope, threshold: datetime, open_implied: bool = False):
-    """The WHERE conditions for `filters` within the viewer's `scope` (access.case_scope).
-    `open_implied`: the query reads open cases only anyway (case_organisations.case_open), so
-    "not merged" and "open" are left out."""
-    conditions = [scope]
-    if not open_implied:
-        conditions.append(Case.merged_into_id.is_(None))
-        if filters.status == "open":
-            # Written as the open-case indexes say it (a literal, not a bound value, so that the
-            # databases can match them): every status but closed, which is OPEN_STATUSES.
-            conditions.append(Case.status != literal_column("'closed'"))
+def _unmerged(filters: QueueFilters) -> tuple:
+    """Never a case merged into another; with the "open" filter, open as its indexes say it."""
+    return open_case() if filters.status == "open" else (Case.merged_into_id.is_(None),)
+
+
+def _narrowing(session: Session, filters: QueueFilters, *, threshold: datetime) -> list:
+    """The conditions of `filters` other than the viewer's scope (access.case_scope) and
+    "open" (_unmerged): list_cases puts the three together."""
+    conditions = []
     if filters.status and filters.status != "open":
         conditions.append(Case.status == filters.status)
     if filters.level == 0:
@@ -151,12 +150,12 @@ def list_cases(session: Session, filters: QueueFilters, *, scope, clock: Clock, 
     (access.scope_organisation), which lets the open ones be counted from that organisation's rows."""
     now = clock.now()
     threshold = working_days.overdue_threshold(now, TRIAGE_DAYS)
-    conditions = filtered(session, filters, scope=scope, threshold=threshold)
+    rest = _narrowing(session, filters, threshold=threshold)
+    conditions = [scope, *_unmerged(filters), *rest]
     if scope_organisation_id is not None and filters.status == "open":
-        # From the organisation's open case rows (their partial index, migration 0016), to the
-        # cases only when other filters need them, instead of checking every open case against
-        # the organisation.
-        rest = filtered(session, filters, scope=true(), threshold=threshold, open_implied=True)[1:]
+        # From the organisation's open case rows (their partial index, migration 0016; `case_open`
+        # is the scope's organisation and "open" in one), to the cases only when other filters
+        # need them, instead of checking every open case against the organisation.
         count = select(func.count()).select_from(CaseOrganisation)
         if rest:
             count = count.join(Case, Case.id == CaseOrganisation.case_id).where(*rest)

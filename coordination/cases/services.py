@@ -5,19 +5,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, literal_column, update
+from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from coordination.cases.models import (
-    OPEN_STATUSES,
     Case,
     CaseEvent,
     CaseOrganisation,
     CaseSource,
     CaseStatus,
     ReferenceCounter,
+    open_case,
 )
 from coordination.clock import STOCKHOLM, Clock, WorkingDays
 from coordination.errors import Conflict, NotFound, ValidationFailed
@@ -146,11 +146,10 @@ def queue_summary(session: Session, *, clock: Clock, working_days: WorkingDays) 
         select(func.count(), func.count().filter(Case.received_at < threshold))
         .where(Case.status == CaseStatus.new.value)
     ).one()
-    # Open as the partial index of open cases by level says it (migration 0016): read in order,
-    # nothing sorted, no row visited (a merged case is closed, so this is OPEN_STATUSES).
+    # From the partial index of open cases by level (migration 0016): read in order, nothing
+    # sorted, no row visited (a merged case is closed, so this is OPEN_STATUSES).
     by_level = dict(session.exec(
-        select(Case.level, func.count()).where(Case.merged_into_id.is_(None), Case.status != literal_column("'closed'"))
-        .group_by(Case.level)
+        select(Case.level, func.count()).where(*open_case()).group_by(Case.level)
     ).all())
     return QueueSummary(untriaged=untriaged, untriaged_overdue=overdue, open_by_level=by_level)
 

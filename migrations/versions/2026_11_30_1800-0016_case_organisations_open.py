@@ -25,6 +25,7 @@ depends_on: str | Sequence[str] | None = None
 CASE_IS_OPEN = "EXISTS (SELECT 1 FROM cases WHERE cases.id = {row}.case_id AND cases.merged_into_id IS NULL " \
                "AND cases.status <> 'closed')"
 NEW_CASE_IS_OPEN = "(NEW.merged_into_id IS NULL AND NEW.status <> 'closed')"
+OPEN = sa.text("merged_into_id IS NULL AND status <> 'closed'")
 
 POSTGRESQL = [
     f"""CREATE FUNCTION case_organisation_takes_case_open() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -55,9 +56,6 @@ SQLITE = [
              WHERE case_id = NEW.id AND case_open IS NOT {NEW_CASE_IS_OPEN};
         END""",
 ]
-
-
-OPEN = sa.text("merged_into_id IS NULL AND status <> 'closed'")
 
 
 def upgrade() -> None:
