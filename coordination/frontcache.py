@@ -9,8 +9,8 @@ it, the request that asked for it, byte for byte where it matters (`KEY`: method
 query string, the Cookie header, client address, User-Agent, host and scheme, and the proxy's
 forwarded headers). When the very same request comes again, the same cookie in the same
 browser, and the data version is still the one the page was made at, it is answered here with
-one statement (the version; a coordinator's case page adds its audit entry) and the same
-headers.
+one statement (the version; for a coordinator's case page, its audit entry added on condition
+of the version) and the same headers.
 
 Why that is the page Flask would serve: everything Flask decides from the request (who is
 logged in, their role and organisation, whether they may see the page, the language) comes from
@@ -20,7 +20,9 @@ the view went through `@cached_page`) and set no cookie (the session in the brow
 in the key). Anything else, or any doubt (no version row, a database error), goes to Flask.
 
 Effects that belong to the answer, not to the page, are carried with the entry and done on
-every hit: the case page's "contact details shown" audit entry (`ContactDetailsRead`)."""
+every hit: the case page's "contact details shown" audit entry (`ContactDetailsRead`). Such an
+effect is also the version check: it does its part only while the version is the page's, and
+says whether it did."""
 
 import logging
 import time
@@ -65,11 +67,12 @@ class ContactDetailsRead:
     case_id: int
     reference: str
 
-    def __call__(self, connection, *, request_id: str, at: datetime) -> None:
+    def __call__(self, connection, *, request_id: str, at: datetime, version: int) -> bool:
+        """Add the entry if the data version is still `version`, in one statement; False if it is not."""
         from coordination.audit import services
 
-        services.record_known_case_contact_read(
-            connection, at=at, case_id=self.case_id, reference=self.reference,
+        return services.record_known_case_contact_read(
+            connection, at=at, case_id=self.case_id, reference=self.reference, data_version=version,
             actor=services.Actor(user_id=self.user_id, label=self.label, address_hash=self.address_hash,
                                  request_id=request_id))
 
@@ -100,15 +103,17 @@ class FrontDoor:
         request_id = new_request_id(environ.get("HTTP_X_REQUEST_ID", ""))
         engine = self.app.extensions["db_engine"]
         try:
-            # Autocommit: one round trip for the version (no BEGIN, no ROLLBACK), and the effect's
-            # INSERT commits by itself.
+            # Autocommit: one round trip (no BEGIN, no ROLLBACK). An effect checks the version in
+            # its own statement (its INSERT … SELECT adds nothing if the version has moved on).
             with engine.connect() as connection:
                 connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-                if connection.exec_driver_sql(VERSION_SQL).scalar() != entry.version:
+                if entry.effect is None:
+                    current = connection.exec_driver_sql(VERSION_SQL).scalar() == entry.version
+                else:
+                    current = entry.effect(connection, request_id=request_id, at=now, version=entry.version)
+                if not current:
                     self.cache.drop(key)
                     return None
-                if entry.effect is not None:
-                    entry.effect(connection, request_id=request_id, at=now)
         except Exception:  # noqa: BLE001 - Flask answers instead (and reports what is wrong)
             log.warning("page cache front door: falling back to the application", exc_info=True)
             return None

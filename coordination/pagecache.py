@@ -58,7 +58,7 @@ class DataVersionBump(SQLModel, table=True):
 # What the view wrappers leave in the WSGI environ for the front door (coordination/frontcache.py):
 # that this answer is a stored page, and what is to be done again on each answer from there.
 ENVIRON_PAGE = "samordning.page_cache"  # (data version, computed_at, valid_until, path for the log)
-ENVIRON_EFFECT = "samordning.page_cache.effect"  # effect(connection, request_id=…, at=…)
+ENVIRON_EFFECT = "samordning.page_cache.effect"  # effect(connection, request_id=…, at=…, version=…) -> bool
 
 
 def data_version(db) -> int | None:

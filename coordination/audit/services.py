@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import JSON, Integer, String, and_, func, insert, literal, or_, select
+from sqlalchemy import JSON, BigInteger, Integer, String, and_, bindparam, func, insert, literal, or_, select
 from sqlmodel import Session
 
 from coordination.audit.models import ANONYMOUS, SYSTEM, AuditEntry
@@ -129,14 +129,42 @@ def record_case_contact_read(session: Session, *, actor: Actor, reference: str, 
     return result.scalar()
 
 
-def record_known_case_contact_read(connection, *, actor: Actor, case_id: int, reference: str, at: datetime) -> None:
-    """The entry record_case_contact_read adds, for a case already known to have contact details
-    (the page cache's front door: the data version says the case is as it was when that entry
-    was added). One plain INSERT."""
-    connection.execute(insert(AuditEntry.__table__), {
-        "at": at, "actor_user_id": actor.user_id, "actor_label": actor.label[:254], "action": PERSONAL_DATA_READ,
-        "object_type": "case", "object_id": case_id, "object_ref": reference[:100], "detail": CASE_CONTACT_READ,
-        "address_hash": actor.address_hash, "request_id": actor.request_id})
+def record_known_case_contact_read(connection, *, actor: Actor, case_id: int, reference: str, at: datetime,
+                                   data_version: int) -> bool:
+    """The entry record_case_contact_read adds, for a case already known to have contact details,
+    added only while the data version is still `data_version` (the page cache's front door: the
+    page it answers with was made at that version, so the case is as it was when the first entry
+    was added). One statement, which is also the front door's version check: True when the entry
+    was added (the version is the same), False when nothing was (the page is out of date)."""
+    result = connection.execute(_known_contact_read_statement(), {
+        "at": at, "actor_user_id": actor.user_id, "actor_label": actor.label[:254], "case_id": case_id,
+        "object_ref": reference[:100], "address_hash": actor.address_hash, "request_id": actor.request_id,
+        "data_version": data_version})
+    return result.first() is not None
+
+
+_known_contact_read = None
+
+
+def _known_contact_read_statement():
+    """INSERT … SELECT <the entry's values> FROM data_version WHERE id = 1 AND n = :data_version,
+    built once (the front door runs it on every answer of a coordinator's case page)."""
+    global _known_contact_read
+    if _known_contact_read is None:
+        from coordination.pagecache import DataVersion
+
+        version = DataVersion.__table__
+        values = select(
+            bindparam("at", type_=UTCDateTime()), bindparam("actor_user_id", type_=Integer()),
+            bindparam("actor_label", type_=String()), literal(PERSONAL_DATA_READ, String()),
+            literal("case", String()), bindparam("case_id", type_=Integer()), bindparam("object_ref", type_=String()),
+            literal(_check_detail(dict(CASE_CONTACT_READ)), JSON()), bindparam("address_hash", type_=String()),
+            bindparam("request_id", type_=String()),
+        ).where(version.c.id == 1, version.c.n == bindparam("data_version", type_=BigInteger()))
+        _known_contact_read = insert(AuditEntry.__table__).from_select(
+            ["at", "actor_user_id", "actor_label", "action", "object_type", "object_id", "object_ref", "detail",
+             "address_hash", "request_id"], values).returning(AuditEntry.__table__.c.id)
+    return _known_contact_read
 
 
 # Columns that change as a side effect of saving, not because someone chose a new value.
