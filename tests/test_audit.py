@@ -658,6 +658,29 @@ def test_an_admins_change_that_no_view_records_still_gets_an_entry(app, client, 
     assert "Annan ändring av en administratör" in page and "admin.outbox_retry" in page
 
 
+def test_a_refused_admin_change_whose_view_tried_a_write_is_recorded_without_waiting(app, client, w, clock):
+    """Sending again a mail that did not fail: the view's UPDATE matched no row and it flashed
+    a refusal without committing. On SQLite that UPDATE still holds the write lock; the safety
+    entry's own transaction waited 30 s for it and was then lost ("database is locked")."""
+    import time as clock_time
+
+    from coordination.outbox.services import queue_mail
+
+    with fresh(app) as s:
+        queue_mail(s, kind="receipt", dedupe_key="not-failed", recipient="mottagare@example.se",
+                   subject="Kvitto", body_text="Hej", body_html="<p>Hej</p>", now=clock.now())
+        s.commit()
+        [mail_id] = s.execute(text("SELECT id FROM outbox")).scalars().all()
+    sign_in(client, w.admin)
+
+    started = clock_time.monotonic()
+    answer = client.post(f"/admin/utkorg/{mail_id}/forsok-igen")
+
+    assert answer.status_code == 302 and clock_time.monotonic() - started < 10
+    [entry] = entries(app, action=audit.ADMIN_REQUEST)
+    assert entry.detail["endpoint"] == "admin.outbox_retry" and entry.detail["ids"] == {"message_id": mail_id}
+
+
 def test_a_change_its_view_records_is_not_recorded_twice(app, client, w):
     sign_in(client, w.admin)
 

@@ -70,6 +70,12 @@ def record_unrecorded_admin_change(response):
             or current_user.role != Role.admin.value or request.endpoint in (None, *PERSONAL_ENDPOINTS)):
         return response
     ids = {k: v for k, v in (request.view_args or {}).items() if isinstance(v, int)}
+    # End the view's transaction first: what it did not commit is not kept anyway (the request's
+    # session is closed after the request), and a view that tried a write and then refused (an
+    # UPDATE that matched no row) still holds SQLite's write lock, which the entry would wait for.
+    view_session = get_session()
+    if view_session.in_transaction():
+        view_session.rollback()
     try:
         with Session(get_engine()) as db:
             services.record(db, actor=actor(), action=services.ADMIN_REQUEST, at=clock().now(),
