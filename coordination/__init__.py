@@ -12,7 +12,7 @@ from flask_openapi3 import Info, OpenAPI
 from werkzeug.exceptions import HTTPException
 
 from config.settings import INSECURE_SECRET, load
-from coordination import db, frontcache, pagecache
+from coordination import db, frontcache, i18n, pagecache
 from coordination.clock import STOCKHOLM, SystemClock, WorkingDays
 from coordination.logconfig import configure_logging, loggable_path
 
@@ -71,6 +71,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Stockholm")
+    i18n.install(app)
     limiter.init_app(app)
     pagecache.init_app(app)
     frontcache.init_app(app)

@@ -1,7 +1,7 @@
 """Domain errors. Services raise them with a message a person can read; views turn them into
 form errors or flashes, the API into problem objects."""
 
-from flask_babel import lazy_gettext as _l
+from coordination.i18n import lazy_gettext as _l
 
 
 class DomainError(Exception):

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -14,6 +13,8 @@ from wtforms import (
     SelectMultipleField,
 )
 from wtforms.validators import Length, StopValidation, ValidationError
+
+from coordination.i18n import lazy_gettext as _l
 
 MAX_ID = 2**31 - 1
 

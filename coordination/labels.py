@@ -1,6 +1,6 @@
 """The Swedish (and English) words the UI shows for the codes stored in the database."""
 
-from flask_babel import lazy_gettext as _l
+from coordination.i18n import lazy_gettext as _l
 
 SOURCE_LABELS = {
     "web": _l("Web form"), "phone": _l("Phone"), "email": _l("E-mail"), "meeting": _l("Meeting"),

@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from coordination.forms import BaseForm, ChoiceField, DayField, max_length, optional_int
+from coordination.i18n import lazy_gettext as _l
 from coordination.labels import ACTION_STATUS_LABELS as STATUS_LABELS
 
 

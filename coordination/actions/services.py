@@ -5,7 +5,6 @@ note in one step; planned changes reported by organisations."""
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal_column, select, update
 from sqlmodel import Session
 
@@ -20,6 +19,7 @@ from coordination.auth.models import Role, User
 from coordination.cases.models import Case, CaseEvent
 from coordination.clock import STOCKHOLM, Clock
 from coordination.errors import Conflict, NotAllowed, ValidationFailed
+from coordination.i18n import lazy_gettext as _l
 from coordination.organisations.models import BusinessArea, Organisation
 
 TITLE_MAX = 200

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, NumberRange, Optional
 
@@ -11,6 +10,7 @@ from coordination.forms import (
     max_length,
     optional_int,
 )
+from coordination.i18n import lazy_gettext as _l
 from coordination.organisations.models import GroupKind, OrganisationKind
 
 ROLE_LABELS = {

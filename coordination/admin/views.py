@@ -6,7 +6,6 @@ from typing import Any, Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, select
 
@@ -19,6 +18,7 @@ from coordination.auth import totp
 from coordination.auth.models import Role, User
 from coordination.db import get_session
 from coordination.errors import ValidationFailed
+from coordination.i18n import lazy_gettext as _l
 from coordination.meetings.models import MeetingSeries
 from coordination.organisations import services as org_services
 from coordination.organisations.models import (

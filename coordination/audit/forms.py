@@ -1,11 +1,11 @@
 """The audit log page's filters, and the words for its codes."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms.validators import Optional
 
 from coordination.audit import services
 from coordination.audit.models import ANONYMOUS, SYSTEM
 from coordination.forms import BaseForm, ChoiceField, DayField
+from coordination.i18n import lazy_gettext as _l
 
 ACTION_LABELS = {
     services.LOGIN_SUCCESS: _l("Login"),

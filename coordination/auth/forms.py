@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -11,6 +10,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from coordination.auth.totp import clean_code
 from coordination.forms import BaseForm
+from coordination.i18n import lazy_gettext as _l
 
 
 class LoginForm(BaseForm):

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
+from coordination.i18n import lazy_gettext as _l
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 200

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -17,6 +16,7 @@ from coordination.auth.passwords import (  # noqa: F401  (the rules live there; 
     check_password_rules,
 )
 from coordination.errors import NotFound, ValidationFailed
+from coordination.i18n import lazy_gettext as _l
 from coordination.organisations.models import Organisation
 
 _hasher = PasswordHasher()

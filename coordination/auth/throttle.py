@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -24,6 +23,7 @@ from sqlmodel import Session, select
 
 from coordination.auth.models import LoginThrottle
 from coordination.errors import DomainError
+from coordination.i18n import lazy_gettext as _l
 
 ACCOUNT, ADDRESS = "account", "address"
 

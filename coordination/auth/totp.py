@@ -7,12 +7,12 @@ kept on the user, and only a later step is accepted after it."""
 from datetime import datetime
 
 import pyotp
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, update
 from sqlmodel import Session
 
 from coordination.auth.models import Role, User
 from coordination.errors import ValidationFailed
+from coordination.i18n import lazy_gettext as _l
 
 ISSUER = "Samordning"
 ROLES = frozenset({Role.admin.value, Role.coordinator.value})

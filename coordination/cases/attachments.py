@@ -9,7 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
+from coordination.i18n import lazy_gettext as _l
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -31,6 +30,7 @@ from coordination.forms import (
     max_length,
     optional_int,
 )
+from coordination.i18n import lazy_gettext as _l
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000

@@ -4,7 +4,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -21,6 +20,7 @@ from coordination.cases.models import (
 )
 from coordination.clock import STOCKHOLM, Clock, WorkingDays
 from coordination.errors import Conflict, NotFound, ValidationFailed
+from coordination.i18n import lazy_gettext as _l
 from coordination.organisations.models import BusinessArea, Organisation
 
 REFERENCE_PREFIX = "SBR"

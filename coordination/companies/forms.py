@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, Email, InputRequired, Optional
@@ -11,6 +10,7 @@ from coordination.forms import (
     max_length,
     optional_int,
 )
+from coordination.i18n import lazy_gettext as _l
 
 KIND_LABELS = {"company": _l("Company"), "property_owner": _l("Property owner"),
                "both": _l("Company and property owner")}

@@ -12,7 +12,6 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -20,6 +19,7 @@ from coordination.clock import Clock
 from coordination.companies.models import Company, CompanyArea
 from coordination.companies.services import company_number, property_designations
 from coordination.errors import ValidationFailed
+from coordination.i18n import lazy_gettext as _l
 from coordination.organisations.models import BusinessArea
 
 MAX_ROWS = 20_000

@@ -5,7 +5,6 @@ import html
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
@@ -20,6 +19,7 @@ from coordination.companies.models import (
     ProjectKind,
 )
 from coordination.errors import ValidationFailed
+from coordination.i18n import lazy_gettext as _l
 from coordination.organisations.models import BusinessArea
 from coordination.outbox.services import queue_mail
 

@@ -5,7 +5,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
@@ -27,6 +26,7 @@ from coordination.companies.models import (
     ContactPerson,
 )
 from coordination.errors import ValidationFailed
+from coordination.i18n import lazy_gettext as _l
 from coordination.organisations.models import BusinessArea
 
 _PERSONNUMMER_12 = re.compile(r"^(19|20)([0-9]{6})-?([0-9]{4})$")

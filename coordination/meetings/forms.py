@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField, StringField, TextAreaField, TimeField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Optional
@@ -12,6 +11,7 @@ from coordination.forms import (
     max_length,
     optional_int,
 )
+from coordination.i18n import lazy_gettext as _l
 
 SECTION_LABELS = {
     "opening": _l("Opening"), "decisions": _l("Matters for decision"), "follow_up": _l("Follow-up of action items"),

@@ -3,7 +3,6 @@ outcome to its case in one transaction, with history that points at the meeting.
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -11,6 +10,7 @@ from coordination.actions.models import ActionItem, ActionStatus
 from coordination.cases.models import Case, CaseEvent, CaseStatus
 from coordination.clock import STOCKHOLM, Clock, WorkingDays
 from coordination.errors import ValidationFailed
+from coordination.i18n import lazy_gettext as _l
 from coordination.meetings.models import (
     Agenda,
     AgendaItem,

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from dateutil.rrule import rrulestr
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -17,6 +16,7 @@ from coordination.auth.models import User
 from coordination.cases.models import Case, CaseEvent, CaseOrganisation, CaseStatus
 from coordination.clock import STOCKHOLM, Clock, WorkingDays
 from coordination.errors import ValidationFailed
+from coordination.i18n import lazy_gettext as _l
 from coordination.meetings.models import (
     Agenda,
     AgendaItem,

@@ -1,10 +1,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from coordination.access import allow
 from coordination.db import get_session
+from coordination.i18n import lazy_gettext as _l
 from coordination.notifications import services
 from coordination.web import clock
 

@@ -1,11 +1,11 @@
 """Reference data the admin keeps: organisations, committees, business areas, groups."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, select
 
 from coordination.auth.models import User
 from coordination.errors import ValidationFailed
+from coordination.i18n import lazy_gettext as _l
 from coordination.organisations.models import (
     BusinessArea,
     Committee,

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from statistics import median
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal_column, select, update
 from sqlmodel import Session
 
@@ -15,6 +14,7 @@ from coordination.cases.models import Case, CaseEvent
 from coordination.clock import STOCKHOLM, Clock, WorkingDays
 from coordination.companies.models import CompanyArea, OutreachEntry
 from coordination.errors import ValidationFailed
+from coordination.i18n import lazy_gettext as _l
 from coordination.meetings.models import Meeting, MeetingSeries, MeetingStatus
 from coordination.organisations.models import BusinessArea, Committee, Group
 from coordination.reports.models import (

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -15,6 +14,7 @@ from coordination.auth.models import Role, User
 from coordination.cases.models import Case, CaseEvent, CaseStatus
 from coordination.clock import Clock, WorkingDays
 from coordination.errors import NotAllowed, ValidationFailed
+from coordination.i18n import lazy_gettext as _l
 from coordination.routing.models import (
     EscalationRequest,
     RoutingRule,

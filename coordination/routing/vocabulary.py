@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, cast, exists, func, literal, or_, select
 
 from coordination.actions.models import OPEN_ACTION_STATUSES, ActionItem
@@ -19,6 +18,7 @@ from coordination.cases.models import (
     Priority,
 )
 from coordination.clock import WorkingDays
+from coordination.i18n import lazy_gettext as _l
 
 MAX_DAYS = 1000
 MAX_COUNT = 100
