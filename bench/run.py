@@ -242,10 +242,16 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(app_spec: str, env: dict):
+    """Serve `app_spec` under gunicorn as in production. Its output (the app's access log, a line
+    per request) goes to a file, bench/data/gunicorn.log (the last server's), as a server's log
+    would; read through a pipe by a terminal or grep, it would take CPU from the server measured."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(GUNICORN_WORKERS),
-                                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
-                               cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
+    DATA.mkdir(parents=True, exist_ok=True)
+    with open(DATA / "gunicorn.log", "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(GUNICORN_WORKERS),
+                                    "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
+                                   cwd=ROOT, env={**os.environ, **env}, start_new_session=True,
+                                   stdout=log, stderr=subprocess.STDOUT)
     try:
         for _ in range(150):
             try:
