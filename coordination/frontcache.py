@@ -32,7 +32,7 @@ from datetime import datetime
 from coordination.logconfig import REQUEST_ID_HEADER, access_log, new_request_id
 from coordination.pagecache import ENVIRON_EFFECT as EFFECT
 from coordination.pagecache import ENVIRON_PAGE as PAGE
-from coordination.pagecache import PageCache
+from coordination.pagecache import VERSION_SQL, PageCache
 
 # The parts of a request that decide its page. The rest (Accept, Referer, Sec-Fetch-*, X-Request-ID)
 # changes nothing a cached view shows.
@@ -41,7 +41,6 @@ KEY = ("PATH_INFO", "QUERY_STRING", "SCRIPT_NAME", "HTTP_COOKIE", "REMOTE_ADDR",
        "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_PREFIX")
 # Headers made per answer (or by the server), not kept with the page.
 PER_ANSWER = frozenset({"content-length", REQUEST_ID_HEADER.lower(), "x-page-cache", "date", "server"})
-VERSION_SQL = "SELECT n FROM data_version WHERE id = 1"
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ about nine lookups of Flask's context-local objects a call; a list page translat
 strings (labels, options, headings), a tenth of its rendering. Here the translations are kept
 in the request's `g` beside Flask-Babel's own state, together with the locale they are for:
 Flask-Babel's `force_locale()` or `refresh()` changes that locale object, and the next string
-looks them up again. Outside a request or app context it is Flask-Babel's
-answer (no translations)."""
+looks them up again. Outside a request or app context it is Flask-Babel's answer (no
+translations)."""
 
 from flask import g
 from flask_babel import get_translations

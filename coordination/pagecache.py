@@ -61,9 +61,12 @@ ENVIRON_PAGE = "samordning.page_cache"  # (data version, computed_at, valid_unti
 ENVIRON_EFFECT = "samordning.page_cache.effect"  # effect(connection, request_id=…, at=…, version=…) -> bool
 
 
+VERSION_SQL = "SELECT n FROM data_version WHERE id = 1"
+
+
 def data_version(db) -> int | None:
     """The counter, or None when its row is missing (then nothing is cached)."""
-    return db.execute(text("SELECT n FROM data_version WHERE id = 1")).scalar()
+    return db.execute(text(VERSION_SQL)).scalar()
 
 
 @dataclass

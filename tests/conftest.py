@@ -63,19 +63,12 @@ def snapshot_seeds(url: str) -> None:
                     _SEEDS[table.name] = rows
         _DIGESTS.clear()
         _DIGESTS.update({name: connection.exec_driver_sql(f"SELECT {_digest(name)}").scalar() for name in _SEEDS})
-        _SEQUENCES.clear()
-        for table in metadata.sorted_tables:
-            if table.name not in KEEP_TABLES and "id" in table.c:
-                sequence = connection.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name}).scalar()
-                if sequence:
-                    _SEQUENCES[sequence.rsplit(".", 1)[-1].strip('"')] = table.name
         _SEQUENCE_STATE.clear()
         _SEQUENCE_STATE.update(connection.exec_driver_sql(SEQUENCE_STATE_SQL).all())
 
 
 _DIGESTS: dict[str, str] = {}  # seeded table -> digest of its rows after migrating
-_SEQUENCES: dict[str, str] = {}  # id sequence -> its table
-_SEQUENCE_STATE: dict[str, int | None] = {}  # id sequence -> last value after migrating (None: unused)
+_SEQUENCE_STATE: dict[str, int | None] = {}  # sequence -> last value after migrating (None: unused)
 SEQUENCE_STATE_SQL = "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = current_schema()"
 _ENGINES: dict[str, object] = {}
 
@@ -128,7 +121,7 @@ def reset_postgres(url: str) -> None:
     with engine.begin() as connection:
         found = dict(connection.exec_driver_sql(_changed_rows_sql(tables)).all())
         moved = {sequence: last for sequence, last in connection.exec_driver_sql(SEQUENCE_STATE_SQL)
-                 if sequence in _SEQUENCES and last != _SEQUENCE_STATE.get(sequence)}
+                 if last != _SEQUENCE_STATE.get(sequence)}
         if not found and not moved:
             return
         # The audit log is append-only: it refuses DELETE, and TRUNCATE unless the transaction says

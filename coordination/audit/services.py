@@ -6,6 +6,7 @@ own. What goes in `detail` says which records and fields were touched, never wha
 keys that name secrets or contact details are refused, so a careless call fails in the tests
 instead of leaking into the log."""
 
+import functools
 import hashlib
 import hmac
 import json
@@ -143,28 +144,23 @@ def record_known_case_contact_read(connection, *, actor: Actor, case_id: int, re
     return result.first() is not None
 
 
-_known_contact_read = None
-
-
+@functools.cache
 def _known_contact_read_statement():
     """INSERT … SELECT <the entry's values> FROM data_version WHERE id = 1 AND n = :data_version,
     built once (the front door runs it on every answer of a coordinator's case page)."""
-    global _known_contact_read
-    if _known_contact_read is None:
-        from coordination.pagecache import DataVersion
+    from coordination.pagecache import DataVersion
 
-        version = DataVersion.__table__
-        values = select(
-            bindparam("at", type_=UTCDateTime()), bindparam("actor_user_id", type_=Integer()),
-            bindparam("actor_label", type_=String()), literal(PERSONAL_DATA_READ, String()),
-            literal("case", String()), bindparam("case_id", type_=Integer()), bindparam("object_ref", type_=String()),
-            literal(_check_detail(dict(CASE_CONTACT_READ)), JSON()), bindparam("address_hash", type_=String()),
-            bindparam("request_id", type_=String()),
-        ).where(version.c.id == 1, version.c.n == bindparam("data_version", type_=BigInteger()))
-        _known_contact_read = insert(AuditEntry.__table__).from_select(
-            ["at", "actor_user_id", "actor_label", "action", "object_type", "object_id", "object_ref", "detail",
-             "address_hash", "request_id"], values).returning(AuditEntry.__table__.c.id)
-    return _known_contact_read
+    version = DataVersion.__table__
+    values = select(
+        bindparam("at", type_=UTCDateTime()), bindparam("actor_user_id", type_=Integer()),
+        bindparam("actor_label", type_=String()), literal(PERSONAL_DATA_READ, String()),
+        literal("case", String()), bindparam("case_id", type_=Integer()), bindparam("object_ref", type_=String()),
+        literal(_check_detail(dict(CASE_CONTACT_READ)), JSON()), bindparam("address_hash", type_=String()),
+        bindparam("request_id", type_=String()),
+    ).where(version.c.id == 1, version.c.n == bindparam("data_version", type_=BigInteger()))
+    return insert(AuditEntry.__table__).from_select(
+        ["at", "actor_user_id", "actor_label", "action", "object_type", "object_id", "object_ref", "detail",
+         "address_hash", "request_id"], values).returning(AuditEntry.__table__.c.id)
 
 
 # Columns that change as a side effect of saving, not because someone chose a new value.
