@@ -118,6 +118,42 @@ def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
             raise DisconnectionError(f"the pooled connection failed its ping: {error}") from error
 
 
+class DriverStatement:
+    """A Core statement compiled once for one dialect and run with `Connection.exec_driver_sql`,
+    each parameter processed by its type as `Connection.execute` would (a UTC timestamp made
+    naive for SQLite, a JSON value serialised), so the database receives the same values.
+
+    For a statement run on every request where SQLAlchemy's work for each execution (the
+    statement's cache key, the lookup of its compiled form) costs more than the database's:
+    the page cache's front door. `exec_driver_sql` still goes through the engine's events and
+    error handling."""
+
+    def __init__(self, statement, dialect):
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.order = tuple(compiled.positiontup) if compiled.positional else None
+        self.fixed: dict = {}
+        self.processors: dict = {}
+        for key, bind in compiled.binds.items():
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if bind.required:  # a bindparam() without a value: given at each execution
+                self.processors[key] = processor
+            else:  # a literal() or a constant in the statement
+                value = bind.effective_value
+                self.fixed[key] = processor(value) if processor is not None else value
+
+    def parameters(self, values: dict):
+        """The driver's parameters for `values` (a value for each bindparam of the statement)."""
+        parameters = dict(self.fixed)
+        for key, processor in self.processors.items():
+            value = values[key]
+            parameters[key] = processor(value) if processor is not None else value
+        return parameters if self.order is None else tuple(parameters[key] for key in self.order)
+
+    def execute(self, connection, values: dict):
+        return connection.exec_driver_sql(self.sql, self.parameters(values))
+
+
 def _lower(value):
     return value.lower() if isinstance(value, str) else value
 

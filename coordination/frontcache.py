@@ -25,10 +25,15 @@ effect is also the version check: it does its part only while the version is the
 says whether it did."""
 
 import logging
+import os
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import event
+
+from coordination.db import DriverStatement
 from coordination.logconfig import REQUEST_ID_HEADER, access_log, new_request_id
 from coordination.pagecache import ENVIRON_EFFECT as EFFECT
 from coordination.pagecache import ENVIRON_PAGE as PAGE
@@ -66,14 +71,77 @@ class ContactDetailsRead:
     case_id: int
     reference: str
 
-    def __call__(self, connection, *, request_id: str, at: datetime, version: int) -> bool:
-        """Add the entry if the data version is still `version`, in one statement; False if it is not."""
+    def __call__(self, execute, *, request_id: str, at: datetime, version: int) -> bool:
+        """Add the entry if the data version is still `version`, in one statement; False if it is not.
+        `execute(statement, values)` runs a Core statement on the front door's connection."""
         from coordination.audit import services
 
         return services.record_known_case_contact_read(
-            connection, at=at, case_id=self.case_id, reference=self.reference, data_version=version,
+            execute, at=at, case_id=self.case_id, reference=self.reference, data_version=version,
             actor=services.Actor(user_id=self.user_id, label=self.label, address_hash=self.address_hash,
                                  request_id=request_id))
+
+
+class KeptConnection:
+    """The front door's database connection: one per thread, opened at its first answer and kept,
+    in autocommit (one round trip a statement: no BEGIN, no ROLLBACK). Taking a connection from
+    the pool for each answer, and setting and resetting its isolation level, cost the worker more
+    than the statement did; so did SQLAlchemy's preparation of a Core statement for each
+    execution, so a statement is compiled once (`DriverStatement`) and run with the engine's
+    events and error handling still in place.
+
+    A connection that fails is closed (`discard`) and the next answer opens another; a database
+    that went away while the connection sat unused fails that answer's statement, and Flask
+    answers instead. Disposing of the engine closes every kept connection."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.kept: dict = {}  # connection: the process that opened it
+        self.statements: dict = {}
+        event.listen(engine, "engine_disposed", self.close_all)
+
+    def get(self):
+        connection = getattr(self.local, "connection", None)
+        if connection is not None and self.local.pid == os.getpid() and not connection.closed \
+                and not connection.invalidated:
+            return connection
+        connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self.local.connection, self.local.pid = connection, os.getpid()
+        with self.lock:
+            self.kept[connection] = os.getpid()
+        return connection
+
+    def execute(self, statement, values: dict):
+        """Run a Core statement (the same object each time: its compiled form is kept)."""
+        compiled = self.statements.get(statement)
+        if compiled is None:
+            compiled = self.statements[statement] = DriverStatement(statement, self.engine.dialect)
+        return compiled.execute(self.get(), values)
+
+    def discard(self) -> None:
+        connection = self.local.__dict__.pop("connection", None)
+        if connection is None:
+            return
+        with self.lock:
+            self.kept.pop(connection, None)
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - a broken connection may fail to close; it is gone either way
+            log.debug("page cache front door: closing a failed connection", exc_info=True)
+
+    def close_all(self, *_engine) -> None:
+        """Close this process's kept connections (one opened before a fork is the parent's)."""
+        with self.lock:
+            kept, self.kept = self.kept, {}
+        for connection, pid in kept.items():
+            if pid != os.getpid():
+                continue
+            try:
+                connection.close()
+            except Exception:  # noqa: BLE001 - closing what is left at shutdown
+                log.debug("page cache front door: closing a kept connection", exc_info=True)
 
 
 class FrontDoor:
@@ -83,6 +151,7 @@ class FrontDoor:
         self.app = app
         self.wsgi_app = wsgi_app
         self.cache = PageCache(app.config.get("PAGE_CACHE_BYTES", 32 * 1024 * 1024))
+        self.connection = KeptConnection(app.extensions["db_engine"])
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") != "GET" or not environ.get("HTTP_COOKIE") \
@@ -100,21 +169,20 @@ class FrontDoor:
 
     def _answer(self, entry: FrontEntry, key, environ, start_response, now, started):
         request_id = new_request_id(environ.get("HTTP_X_REQUEST_ID", ""))
-        engine = self.app.extensions["db_engine"]
         try:
-            # Autocommit: one round trip (no BEGIN, no ROLLBACK). An effect checks the version in
-            # its own statement (its INSERT … SELECT adds nothing if the version has moved on).
-            with engine.connect() as connection:
-                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-                if entry.effect is None:
-                    current = connection.exec_driver_sql(VERSION_SQL).scalar() == entry.version
-                else:
-                    current = entry.effect(connection, request_id=request_id, at=now, version=entry.version)
-                if not current:
-                    self.cache.drop(key)
-                    return None
+            # An effect checks the version in its own statement (its INSERT … SELECT adds nothing
+            # if the version has moved on).
+            if entry.effect is None:
+                current = self.connection.get().exec_driver_sql(VERSION_SQL).scalar() == entry.version
+            else:
+                current = entry.effect(self.connection.execute, request_id=request_id, at=now,
+                                       version=entry.version)
         except Exception:  # noqa: BLE001 - Flask answers instead (and reports what is wrong)
+            self.connection.discard()
             log.warning("page cache front door: falling back to the application", exc_info=True)
+            return None
+        if not current:
+            self.cache.drop(key)
             return None
         start_response("200 OK", [*entry.headers, ("Content-Length", str(len(entry.body))),
                                   (REQUEST_ID_HEADER, request_id), ("X-Page-Cache", "hit")])

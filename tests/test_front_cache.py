@@ -7,7 +7,7 @@ import logging
 
 import pytest
 from flask import request_started
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from coordination import frontcache
 from coordination.audit.models import AuditEntry
@@ -166,6 +166,7 @@ def test_a_coordinators_every_view_of_the_contact_details_is_recorded_also_from_
         (world["coordinator"].id, "case", world["case"].id, world["case"].reference)] * 3
     assert reads[-1].request_id == "third-view" and reads[-1].detail == {"shown": "contact_details", "page": "case"}
     assert reads[-1].address_hash == reads[0].address_hash is not None
+    assert reads[-1].at == reads[0].at  # the same clock: the front door's timestamp stored as Flask's
 
 
 def test_a_case_page_out_of_date_at_the_front_is_recorded_once_by_flask(app, client, world, session, flask_requests):
@@ -214,4 +215,39 @@ def test_a_database_error_at_the_front_goes_to_flask(app, client, world, flask_r
         response = client.get("/arenden")
     assert response.status_code == 200 and len(flask_requests) == before + 1
     assert "falling back" in caplog.text
+    # The failed connection was closed; the next answer at the front opens another.
+    failed = app.wsgi_app.connection
+    assert failed.kept == {}
+    monkeypatch.undo()
+    client.get("/arenden")  # Flask (the page was dropped at the failure) keeps it again
+    before = len(flask_requests)
+    again = client.get("/arenden")
+    assert again.headers["X-Page-Cache"] == "hit" and len(flask_requests) == before and len(failed.kept) == 1
+
+
+def test_the_front_door_keeps_its_connection_between_answers(app, client, world):
+    """One connection, kept in autocommit: no pool checkout (and no isolation level set and
+    reset) for each answer; disposing of the engine closes it."""
+    engine = app.extensions["db_engine"]
+    checkouts = []
+    sign_in(client, world["coordinator"])
+    for url in ("/arenden", f"/arenden/{world['slug']}"):
+        client.get(url)
+        client.get(url)
+
+    def checked_out(*_args):
+        checkouts.append(1)
+
+    event.listen(engine, "checkout", checked_out)
+    try:
+        for url in ("/arenden", f"/arenden/{world['slug']}") * 3:
+            assert client.get(url).headers["X-Page-Cache"] == "hit"
+    finally:
+        event.remove(engine, "checkout", checked_out)
+    assert checkouts == []
+    kept = list(app.wsgi_app.connection.kept)
+    assert len(kept) == 1 and not kept[0].closed
+    engine.dispose()
+    assert kept[0].closed and app.wsgi_app.connection.kept == {}
+    assert client.get("/arenden").headers["X-Page-Cache"] == "hit"  # a new connection, from the new pool
 

@@ -130,14 +130,16 @@ def record_case_contact_read(session: Session, *, actor: Actor, reference: str, 
     return result.scalar()
 
 
-def record_known_case_contact_read(connection, *, actor: Actor, case_id: int, reference: str, at: datetime,
+def record_known_case_contact_read(execute, *, actor: Actor, case_id: int, reference: str, at: datetime,
                                    data_version: int) -> bool:
     """The entry record_case_contact_read adds, for a case already known to have contact details,
     added only while the data version is still `data_version` (the page cache's front door: the
     page it answers with was made at that version, so the case is as it was when the first entry
     was added). One statement, which is also the front door's version check: True when the entry
-    was added (the version is the same), False when nothing was (the page is out of date)."""
-    result = connection.execute(_known_contact_read_statement(), {
+    was added (the version is the same), False when nothing was (the page is out of date).
+    `execute(statement, values)` runs it and returns its result (`Connection.execute`, or the
+    front door's kept connection with the statement compiled once)."""
+    result = execute(_known_contact_read_statement(), {
         "at": at, "actor_user_id": actor.user_id, "actor_label": actor.label[:254], "case_id": case_id,
         "object_ref": reference[:100], "address_hash": actor.address_hash, "request_id": actor.request_id,
         "data_version": data_version})
