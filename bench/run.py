@@ -426,7 +426,11 @@ def run(databases: list[str], sizes: list[int], *, repeat: int, load_seconds: in
             cached_app.extensions["db_engine"].dispose()
             if load_seconds:
                 log("  load …")
+                # hello-world again beside each size's routes: the share compares two servers
+                # measured under the same conditions (a shared machine's speed drifts over a run).
+                hello = measure_hello(load_seconds)
                 entry["load"] = measure_load(url, targets, load_seconds)
+                entry["load"]["hello_world"] = hello
             log("  jobs …")
             entry["jobs"].update(measure_jobs(app, now))
             app.extensions["db_engine"].dispose()

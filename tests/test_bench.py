@@ -162,3 +162,33 @@ def test_the_report_marks_each_target_met_or_missed():
     assert "| case_page_200_events | 10.0 / 12.0 (9) | 10.0 / 12.0 (9) | 1.00 ✓ | ✓ |" in text_
     assert "queue at 100 000 cases, one connection: 20.0 ms (target ≤ 15 ms) ✗ missed" in text_
     assert "agenda generation 2.0 s (target < 1 s) ✗ missed" in text_
+
+
+def test_the_throughput_share_is_of_the_hello_world_measured_beside_the_routes():
+    page = {"median_ms": 10.0, "p95_ms": 12.0, "queries": 9}
+    jobs = {"routing_sweep": {"seconds": 1.0, "statements": 30, "open_cases": 200},
+            "agenda_generation": {"seconds": 0.5, "statements": 21}}
+    rss = {"1": 100 * 1024}
+
+    def load(queue, case_page, hello=None):
+        measured = {"queue": {"requests_per_s": queue, "p99_ms": 5.0, "non_2xx": 0},
+                    "case_page_200_events": {"requests_per_s": case_page, "p99_ms": 9.0, "non_2xx": 0},
+                    "rss_kib_before": rss, "rss_kib_after": rss}
+        return measured | ({"hello_world": {"requests_per_s": hello, "p99_ms": 4.0}} if hello else {})
+
+    def run(cases, **kwargs):
+        return {"database": "postgresql", "cases": cases, "pages": {"queue": page, "case_page_200_events": page},
+                "jobs": jobs,
+                "load": load(**kwargs)}
+
+    settings = {"gunicorn_workers": 4, "wrk": "2 threads, 16 connections", "load_seconds": 20}
+    beside = markdown({"settings": settings, "hello_world": {"requests_per_s": 4000.0, "p99_ms": 4.0},
+                       "runs": [run(1000, queue=1000, case_page=900, hello=2000),
+                                run(100000, queue=1000, case_page=700, hello=2000)]})
+    assert "| case_page_200_events | 1 000 | 900 | 9.0 | 2000 | 45% (target ≥ 40%) ✓ |" in beside
+    assert "| case_page_200_events | 100 000 | 700 | 9.0 | 2000 | 35% (target ≥ 40%) ✗ missed |" in beside
+    assert "| queue | 1 000 | 1000 | 5.0 | 2000 | 50% (target ≥ 25%) ✓ |" in beside
+    # An older results file, hello-world measured once: the share is of that.
+    once = markdown({"settings": settings, "hello_world": {"requests_per_s": 4000.0, "p99_ms": 4.0},
+                     "runs": [run(1000, queue=1000, case_page=900)]})
+    assert "| case_page_200_events | 1 000 | 900 | 9.0 | 4000 | 22% (target ≥ 40%) ✗ missed |" in once
