@@ -92,13 +92,14 @@ class KeptConnection:
 
     A connection that fails is closed (`discard`) and the next answer opens another; a database
     that went away while the connection sat unused fails that answer's statement, and Flask
-    answers instead. Disposing of the engine closes every kept connection."""
+    answers instead. A thread's connection is closed once the thread has ended (when another
+    thread opens one), and disposing of the engine closes every kept connection."""
 
     def __init__(self, engine):
         self.engine = engine
         self.local = threading.local()
         self.lock = threading.Lock()
-        self.kept: dict = {}  # connection: the process that opened it
+        self.kept: dict = {}  # connection: (the process, the thread) that opened it
         self.statements: dict = {}
         event.listen(engine, "engine_disposed", self.close_all)
 
@@ -107,11 +108,26 @@ class KeptConnection:
         if connection is not None and self.local.pid == os.getpid() and not connection.closed \
                 and not connection.invalidated:
             return connection
+        self._close_orphans()
         connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         self.local.connection, self.local.pid = connection, os.getpid()
         with self.lock:
-            self.kept[connection] = os.getpid()
+            self.kept[connection] = (os.getpid(), threading.current_thread())
         return connection
+
+    def _close_orphans(self) -> None:
+        """Close the connections of threads that have ended (a server with a thread per request,
+        like `flask run`): otherwise each would stay checked out of the pool until it ran dry."""
+        pid = os.getpid()
+        with self.lock:
+            orphans = [c for c, (owner, thread) in self.kept.items() if owner == pid and not thread.is_alive()]
+            for connection in orphans:
+                del self.kept[connection]
+        for connection in orphans:
+            try:
+                connection.close()
+            except Exception:  # noqa: BLE001 - its thread is gone; so is the connection, either way
+                log.debug("page cache front door: closing an ended thread's connection", exc_info=True)
 
     def execute(self, statement, values: dict):
         """Run a Core statement (the same object each time: its compiled form is kept)."""
@@ -135,7 +151,7 @@ class KeptConnection:
         """Close this process's kept connections (one opened before a fork is the parent's)."""
         with self.lock:
             kept, self.kept = self.kept, {}
-        for connection, pid in kept.items():
+        for connection, (pid, _thread) in kept.items():
             if pid != os.getpid():
                 continue
             try:

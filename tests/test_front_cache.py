@@ -251,3 +251,25 @@ def test_the_front_door_keeps_its_connection_between_answers(app, client, world)
     assert kept[0].closed and app.wsgi_app.connection.kept == {}
     assert client.get("/arenden").headers["X-Page-Cache"] == "hit"  # a new connection, from the new pool
 
+
+
+def test_threads_that_end_give_their_connections_back(app, client, world):
+    """`flask run` serves each request on a thread of its own: the front door's connection of a
+    thread that has ended is closed, so the pool (5 + 10 connections) does not run dry."""
+    import threading
+
+    sign_in(client, world["coordinator"])
+    client.get("/arenden")
+    client.get("/arenden")
+    answers = []
+
+    def one_request():
+        answers.append(client.get("/arenden").headers.get("X-Page-Cache"))
+
+    for _ in range(20):
+        thread = threading.Thread(target=one_request)
+        thread.start()
+        thread.join(timeout=60)
+    assert answers == ["hit"] * 20
+    kept = app.wsgi_app.connection.kept
+    assert len(kept) <= 2 and all(not c.closed for c in kept)
