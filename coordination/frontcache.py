@@ -123,11 +123,7 @@ class KeptConnection:
             orphans = [c for c, (owner, thread) in self.kept.items() if owner == pid and not thread.is_alive()]
             for connection in orphans:
                 del self.kept[connection]
-        for connection in orphans:
-            try:
-                connection.close()
-            except Exception:  # noqa: BLE001 - its thread is gone; so is the connection, either way
-                log.debug("page cache front door: closing an ended thread's connection", exc_info=True)
+        _close_quietly(orphans)
 
     def execute(self, statement, values: dict):
         """Run a Core statement (the same object each time: its compiled form is kept)."""
@@ -142,22 +138,23 @@ class KeptConnection:
             return
         with self.lock:
             self.kept.pop(connection, None)
-        try:
-            connection.close()
-        except Exception:  # noqa: BLE001 - a broken connection may fail to close; it is gone either way
-            log.debug("page cache front door: closing a failed connection", exc_info=True)
+        _close_quietly([connection])
 
     def close_all(self, *_engine) -> None:
         """Close this process's kept connections (one opened before a fork is the parent's)."""
         with self.lock:
             kept, self.kept = self.kept, {}
-        for connection, (pid, _thread) in kept.items():
-            if pid != os.getpid():
-                continue
-            try:
-                connection.close()
-            except Exception:  # noqa: BLE001 - closing what is left at shutdown
-                log.debug("page cache front door: closing a kept connection", exc_info=True)
+        _close_quietly([connection for connection, (pid, _thread) in kept.items() if pid == os.getpid()])
+
+
+def _close_quietly(connections) -> None:
+    """Close connections that are done with (failed, their thread ended, or at shutdown): one that
+    fails to close is gone either way."""
+    for connection in connections:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - see the docstring
+            log.debug("page cache front door: closing a connection", exc_info=True)
 
 
 class FrontDoor:
