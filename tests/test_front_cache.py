@@ -273,3 +273,37 @@ def test_threads_that_end_give_their_connections_back(app, client, world):
     assert answers == ["hit"] * 20
     kept = app.wsgi_app.connection.kept
     assert len(kept) <= 2 and all(not c.closed for c in kept)
+
+
+def test_the_front_doors_read_entries_do_not_wait_for_the_disk_and_flasks_commits_do(app, client, world, session):
+    """The case page's read entry, written on every answer, is committed without waiting for the
+    disk on the front door's own connection; that connection is never handed to Flask, whose
+    commits (what people type) still wait."""
+    import sqlite3
+
+    sign_in(client, world["coordinator"])
+    url = f"/arenden/{world['slug']}"
+    client.get(url)
+    client.get(url)
+    assert client.get(url).headers["X-Page-Cache"] == "hit"
+    (kept,) = app.wsgi_app.connection.kept
+    postgres = kept.dialect.name == "postgresql"
+    setting = "SHOW synchronous_commit" if postgres else "PRAGMA synchronous"
+    assert str(kept.exec_driver_sql(setting).scalar()) == ("off" if postgres else "1")  # NORMAL
+    assert str(session.execute(text(setting)).scalar()) == ("on" if postgres else "2")  # FULL
+    with fresh(app) as s:
+        assert len(s.scalars(select(AuditEntry).where(AuditEntry.action == "personal_data.read")).all()) == 3
+
+    raw = kept.connection.dbapi_connection
+    checked_in = app.extensions["db_engine"].pool.checkedin()
+    app.wsgi_app.connection.discard()
+    # Closed, not given back to the pool with its setting.
+    assert app.extensions["db_engine"].pool.checkedin() == checked_in
+    if postgres:
+        assert raw.closed
+    else:
+        with pytest.raises(sqlite3.ProgrammingError):
+            raw.execute("SELECT 1")
+    for _ in range(3):
+        with fresh(app) as s:
+            assert str(s.execute(text(setting)).scalar()) == ("on" if postgres else "2")
