@@ -48,13 +48,18 @@ def is_postgres(session: Session) -> bool:
 
 
 def matching_ids(session: Session, query: str):
-    """A subquery of the ids of cases matching every word of `query` (word prefixes match),
-    or None when the query has no words."""
+    """A subquery of the ids of cases matching every word of `query`, or None when the query has
+    no words. On SQLite (no stemmer) every word matches as the beginning of a word. On
+    PostgreSQL a word matches by its stem (the Swedish stemmer: "lastkajen" finds "lastkaj"),
+    and the last word also as the beginning of a word, as it may be cut short: looking up
+    every beginning of a common word ("Åkeri", a street's name) reads every case that has it,
+    a cost that grows with the number of cases, where a whole word is found in its index
+    entry at about the same cost at any size."""
     terms = search_terms(query)
     if not terms:
         return None
     if is_postgres(session):
-        tsquery = " & ".join(f"{term}:*" for term in terms)
+        tsquery = " & ".join([*terms[:-1], f"{terms[-1]}:*"])
         return select(Case.id).where(
             text("cases.search_vector @@ to_tsquery('swedish', :tsq)").bindparams(tsq=tsquery))
     match = " ".join(f'"{term}"*' for term in terms)
