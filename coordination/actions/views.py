@@ -113,11 +113,13 @@ def fill_new_action_choices(db, form: NewActionForm) -> None:
     else:
         orgs = list_organisations(db, active_only=True)
     form.organisation_id.choices = [("", _("Choose"))] + [(o.id, o.name) for o in orgs]
-    people = db.execute(select(User).where(User.active.is_(True), User.organisation_id.in_([o.id for o in orgs]))
-                        .order_by(User.name)).scalars().all()
+    # Only what the lists show (ids and names), not whole rows for the session to track.
+    people = db.execute(select(User.id, User.name)
+                        .where(User.active.is_(True), User.organisation_id.in_([o.id for o in orgs]))
+                        .order_by(User.name)).all()
     form.responsible_user_id.choices = [("", _("– none –"))] + [(u.id, u.name) for u in people]
-    groups = db.execute(select(Group).where(Group.kind == "work_group", Group.active.is_(True))
-                        .order_by(Group.name)).scalars().all()
+    groups = db.execute(select(Group.id, Group.name).where(Group.kind == "work_group", Group.active.is_(True))
+                        .order_by(Group.name)).all()
     form.work_group_id.choices = [("", _("– none –"))] + [(g.id, g.name) for g in groups]
 
 

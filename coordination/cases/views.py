@@ -207,10 +207,15 @@ def _case_page(db, case: Case) -> dict:
     org_ids = services.case_organisation_ids(db, case.id)
     organisations = list(db.exec(select(Organisation).where(Organisation.id.in_(org_ids))
                                  .order_by(Organisation.name))) if org_ids else []
-    events = db.exec(select(CaseEvent, User.name, Case.reference).join(Case, Case.id == CaseEvent.case_id)
-                     .outerjoin(User, User.id == CaseEvent.actor_user_id)
-                     .where(CaseEvent.case_id.in_(family))
-                     .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())).all()
+    # The history is read as rows, not as objects the session tracks: a case may have hundreds
+    # of events, and the page only shows them.
+    event_rows = db.execute(select(CaseEvent.__table__, User.name.label("actor_name"),
+                                   Case.reference.label("event_case_reference"))
+                            .select_from(CaseEvent.__table__).join(Case, Case.id == CaseEvent.case_id)
+                            .outerjoin(User, User.id == CaseEvent.actor_user_id)
+                            .where(CaseEvent.case_id.in_(family))
+                            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())).all()
+    events = [(row, row.actor_name, row.event_case_reference) for row in event_rows]
     comments = db.exec(select(CaseComment, User.name).join(User, User.id == CaseComment.author_id)
                        .where(CaseComment.case_id.in_(family)).order_by(CaseComment.at.desc())).all()
     attachments = list(db.exec(select(Attachment).where(Attachment.case_id.in_(family)).order_by(Attachment.id)))
