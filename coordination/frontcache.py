@@ -93,8 +93,9 @@ class KeptConnection:
     It commits without waiting for the disk (`commit_without_waiting_for_the_disk`), and so is
     not the pool's. A connection that fails is closed (`discard`) and the next answer opens
     another; a database that went away while the connection sat unused fails that answer's
-    statement, and Flask answers instead. A thread's connection is closed once the thread has ended (when another
-    thread opens one), and disposing of the engine closes every kept connection."""
+    statement, and Flask answers instead. A thread's connection is closed once the thread has
+    ended (when another thread opens one), and disposing of the engine closes every kept
+    connection."""
 
     def __init__(self, engine):
         self.engine = engine
