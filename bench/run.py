@@ -3,7 +3,8 @@
     python -m bench.run --sizes 1000,10000,100000 --out bench/results.json
 
 For each database (SQLite file and PostgreSQL by default; `--database` picks) and each size, a
-fresh database is migrated and filled by bench.generate, then:
+fresh database is migrated and filled by bench.generate; then, the sizes' pages measured in
+turns (one request of each size after another, so all sizes see the same machine):
 
 1. pages through the Flask test client, as the person who uses them: the coordinator's queue
    (default, one business area, full-text search, last page), the case page of the case with
@@ -137,27 +138,40 @@ def page_targets(app, heavy_reference: str) -> dict[str, tuple[str, str]]:
     }
 
 
-def measure_pages(app, targets: dict, repeat: int) -> dict:
-    counter = StatementCounter(app.extensions["db_engine"])
-    clients = {who: logged_in(app, who) for who in {who for who, _ in targets.values()}}
+def measure_pages(apps: dict, repeat: int) -> dict:
+    """size -> page name -> figures, for `apps` (size -> (app, targets)). The sizes take turns,
+    one request each, so that all are measured in the same minutes: a shared machine's speed
+    drifts over a run, and measured one after another (the largest last, just after its data
+    was written) the sizes' ratios measured the drift as much as the data."""
+    state = {}
+    for size, (app, targets) in apps.items():
+        counter = StatementCounter(app.extensions["db_engine"])
+        clients = {who: logged_in(app, who) for who in {who for who, _ in targets.values()}}
+        for who, path in targets.values():
+            for _ in range(3):  # warm up: templates compiled, caches and connections filled
+                clients[who].get(path)
+        state[size] = (counter, clients, {name: ([], set()) for name in targets}, {})
+    for _ in range(repeat):
+        for size, (_app, targets) in apps.items():
+            counter, clients, samples, last = state[size]
+            for name, (who, path) in targets.items():
+                before = counter.count
+                started = timer.perf_counter()
+                response = clients[who].get(path)
+                samples[name][0].append(timer.perf_counter() - started)
+                samples[name][1].add(counter.count - before)
+                if response.status_code != 200:
+                    raise SystemExit(f"{name} {path} at {size} cases answered {response.status_code}")
+                last[name] = response
     results = {}
-    for name, (who, path) in targets.items():
-        client = clients[who]
-        for _ in range(3):  # warm up: templates compiled, caches and connections filled
-            client.get(path)
-        samples, counts = [], set()
-        for _ in range(repeat):
-            before = counter.count
-            started = timer.perf_counter()
-            response = client.get(path)
-            samples.append(timer.perf_counter() - started)
-            counts.add(counter.count - before)
-            if response.status_code != 200:
-                raise SystemExit(f"{name} {path} answered {response.status_code}")
+    for size, (_app, targets) in apps.items():
+        _counter, _clients, samples, last = state[size]
         # The page's size: a list that is not full at the smallest size (a business area's ten
         # open cases at 1 000) costs less to render for that, not for the data behind it.
-        results[name] = {"path": path, **_stats(samples), "queries": max(counts),
-                         "queries_stable": len(counts) == 1, "kib": round(len(response.data) / 1024, 1)}
+        results[size] = {name: {"path": path, **_stats(samples[name][0]), "queries": max(samples[name][1]),
+                                "queries_stable": len(samples[name][1]) == 1,
+                                "kib": round(len(last[name].data) / 1024, 1)}
+                         for name, (_who, path) in targets.items()}
     return results
 
 
@@ -403,6 +417,8 @@ def run(databases: list[str], sizes: list[int], *, repeat: int, load_seconds: in
         results["hello_world"] = measure_hello(load_seconds)
         log(f"  {results['hello_world']['requests_per_s']:.0f} requests/s")
     for kind in databases:
+        # All sizes first, then the pages of all sizes in the same minutes (measure_pages).
+        made = {}
         for size in sizes:
             generated = existing(kind, size) if reuse else None
             if generated is None:
@@ -410,28 +426,38 @@ def run(databases: list[str], sizes: list[int], *, repeat: int, load_seconds: in
                 url = fresh_database(kind, size)
                 migrate(url)
                 generated = generate(url, size, now=now, log=lambda *_: None)
-            url = generated.url
-            settle(url)
-            entry = {"database": kind, "cases": size, "generate_seconds": round(generated.seconds, 1),
-                     "rows": generated.counts}
-            log(f"  generated in {generated.seconds:.1f} s; pages …")
-            # Rendered on every request (the page cache off), and as served (the cache on: after
-            # the first request nothing changed, so the rest are answered from it).
-            app = make_app(url, PAGE_CACHE_SECONDS=0)
-            targets = page_targets(app, generated.heavy_case_reference)
-            entry["pages"] = measure_pages(app, targets, repeat)
-            entry["jobs"] = {"dashboard_figures": measure_dashboard(app, now)}
-            cached_app = make_app(url)
-            entry["pages_cached"] = measure_pages(cached_app, targets, repeat)
+                log(f"  generated in {generated.seconds:.1f} s")
+            made[size] = generated
+        for generated in made.values():
+            settle(generated.url)
+        entries = {size: {"database": kind, "cases": size, "generate_seconds": round(generated.seconds, 1),
+                          "rows": generated.counts} for size, generated in made.items()}
+        # Rendered on every request (the page cache off), and as served (the cache on: after
+        # the first request nothing changed, so the rest are answered from it).
+        log(f"{kind}: pages …")
+        apps = {}
+        for size, generated in made.items():
+            app = make_app(generated.url, PAGE_CACHE_SECONDS=0)
+            apps[size] = (app, page_targets(app, generated.heavy_case_reference))
+        for size, pages in measure_pages(apps, repeat).items():
+            entries[size]["pages"] = pages
+        for size, (app, _targets) in apps.items():
+            entries[size]["jobs"] = {"dashboard_figures": measure_dashboard(app, now)}
+        cached = {size: (make_app(made[size].url), targets) for size, (_app, targets) in apps.items()}
+        for size, pages in measure_pages(cached, repeat).items():
+            entries[size]["pages_cached"] = pages
+        for cached_app, _targets in cached.values():
             cached_app.extensions["db_engine"].dispose()
+        for size, (app, targets) in apps.items():
+            entry = entries[size]
             if load_seconds:
-                log("  load …")
+                log(f"{kind}, {size} cases: load …")
                 # hello-world again beside each size's routes: the share compares two servers
                 # measured under the same conditions (a shared machine's speed drifts over a run).
                 hello = measure_hello(load_seconds)
-                entry["load"] = measure_load(url, targets, load_seconds)
+                entry["load"] = measure_load(made[size].url, targets, load_seconds)
                 entry["load"]["hello_world"] = hello
-            log("  jobs …")
+            log(f"{kind}, {size} cases: jobs …")
             entry["jobs"].update(measure_jobs(app, now))
             app.extensions["db_engine"].dispose()
             results["runs"].append(entry)

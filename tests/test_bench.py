@@ -46,7 +46,7 @@ def test_the_generator_makes_the_promised_proportions_consistent_with_the_rules(
 def _statements_per_page(url: str, heavy: str) -> dict[str, int]:
     app = make_app(url, PAGE_CACHE_SECONDS=0)
     try:
-        pages = measure_pages(app, page_targets(app, heavy), repeat=2)
+        pages = measure_pages({0: (app, page_targets(app, heavy))}, repeat=2)[0]
     finally:
         app.extensions["db_engine"].dispose()
     assert all(p["queries_stable"] for p in pages.values()), pages
