@@ -83,9 +83,12 @@ def _load(slug: str) -> Case:
         abort(404)
 
 
-def _visible(case: Case) -> None:
-    ensure(can_view_case(current_user, level=case.level,
-                         organisation_ids=services.case_organisation_ids(get_session(), case.id)))
+def _visible(case: Case) -> set[int]:
+    """Refuse unless the current user may see the case; the ids of its organisations (which the
+    check reads) for the page."""
+    organisation_ids = services.case_organisation_ids(get_session(), case.id)
+    ensure(can_view_case(current_user, level=case.level, organisation_ids=organisation_ids))
+    return organisation_ids
 
 
 def _apply_errors(form, error: ValidationFailed) -> None:
@@ -195,16 +198,17 @@ def show(slug: str):
         target = db.get(Case, case.merged_into_id)
         flash(_("%(old)s was merged into %(new)s.", old=case.reference, new=target.reference), "info")
         return redirect(url_for("cases.show", slug=services.reference_slug(target.reference)))
-    _visible(case)
-    return render_template("cases/show.html", **_case_page(db, case), comment_form=CommentForm(),
-                           link_form=LinkForm(), merge_form=MergeForm())
+    org_ids = _visible(case)
+    return render_template("cases/show.html", **_case_page(db, case, organisation_ids=org_ids),
+                           comment_form=CommentForm(), link_form=LinkForm(), merge_form=MergeForm())
 
 
-def _case_page(db, case: Case) -> dict:
-    """Everything the case page shows, in a fixed number of queries."""
+def _case_page(db, case: Case, *, organisation_ids: set[int] | None = None) -> dict:
+    """Everything the case page shows, in a fixed number of queries (`organisation_ids`: the
+    case's organisations, when the access check has read them)."""
     merged = list(db.exec(select(Case).where(Case.merged_into_id == case.id).order_by(Case.id)))
     family = [case.id] + [m.id for m in merged]
-    org_ids = services.case_organisation_ids(db, case.id)
+    org_ids = services.case_organisation_ids(db, case.id) if organisation_ids is None else organisation_ids
     organisations = list(db.exec(select(Organisation).where(Organisation.id.in_(org_ids))
                                  .order_by(Organisation.name))) if org_ids else []
     # The history is read as rows, not as objects the session tracks: a case may have hundreds
@@ -216,6 +220,12 @@ def _case_page(db, case: Case) -> dict:
                             .where(CaseEvent.case_id.in_(family))
                             .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())).all()
     events = [(row, row.actor_name, row.event_case_reference) for row in event_rows]
+    # Why the case is at its level: the latest of its own events that brought it there (and the
+    # person, if a person did), found in the history just read.
+    why = None
+    if case.level is not None:
+        why = next(((row, actor) for row, actor, _reference in events
+                    if row.case_id == case.id and row.to_level == case.level), None)
     comments = db.exec(select(CaseComment, User.name).join(User, User.id == CaseComment.author_id)
                        .where(CaseComment.case_id.in_(family)).order_by(CaseComment.at.desc())).all()
     attachments = list(db.exec(select(Attachment).where(Attachment.case_id.in_(family)).order_by(Attachment.id)))
@@ -244,7 +254,7 @@ def _case_page(db, case: Case) -> dict:
     action_form = NewActionForm(formdata=None)
     fill_new_action_choices(db, action_form)
     return {"actions": case_actions(db, family), "action_form": action_form,
-            "today": clock().now().astimezone(STOCKHOLM).date(), "why": routing.why_here(db, case), "requests": routing.open_requests(db, case_id=case.id),
+            "today": clock().now().astimezone(STOCKHOLM).date(), "why": why, "requests": routing.open_requests(db, case_id=case.id),
             "move_form": move_form, "request_form": RequestEscalationForm(), "resolve_form": ResolveRequestForm(),
             "case": case, "organisations": organisations, "events": events, "comments": comments,
             "attachments": attachments, "links": links, "merged": merged, "business_area": area,

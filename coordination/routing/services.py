@@ -297,16 +297,6 @@ def open_requests(session: Session, *, case_id: int | None = None):
 
 # --- why is the case here? ------------------------------------------------------------------------
 
-def why_here(session: Session, case: Case) -> tuple[CaseEvent, str | None] | None:
-    """The event that put the case at its current level (and the person, if a person did)."""
-    if case.level is None:
-        return None
-    row = session.execute(select(CaseEvent, User.name).outerjoin(User, User.id == CaseEvent.actor_user_id)
-                          .where(CaseEvent.case_id == case.id, CaseEvent.to_level == case.level)
-                          .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1)).first()
-    return (row[0], row[1]) if row else None
-
-
 def rule_names(session: Session) -> list[tuple[str, str]]:
     """(code, name in the page's language) of every rule, for choosing one in a filter."""
     english = str(get_locale()) == "en"
