@@ -252,7 +252,6 @@ def test_the_front_door_keeps_its_connection_between_answers(app, client, world)
     assert client.get("/arenden").headers["X-Page-Cache"] == "hit"  # a new connection, from the new pool
 
 
-
 def test_threads_that_end_give_their_connections_back(app, client, world):
     """`flask run` serves each request on a thread of its own: the front door's connection of a
     thread that has ended is closed, so the pool (5 + 10 connections) does not run dry."""

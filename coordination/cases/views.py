@@ -220,12 +220,6 @@ def _case_page(db, case: Case, *, organisation_ids: set[int] | None = None) -> d
                             .where(CaseEvent.case_id.in_(family))
                             .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())).all()
     events = [(row, row.actor_name, row.event_case_reference) for row in event_rows]
-    # Why the case is at its level: the latest of its own events that brought it there (and the
-    # person, if a person did), found in the history just read.
-    why = None
-    if case.level is not None:
-        why = next(((row, actor) for row, actor, _reference in events
-                    if row.case_id == case.id and row.to_level == case.level), None)
     comments = db.exec(select(CaseComment, User.name).join(User, User.id == CaseComment.author_id)
                        .where(CaseComment.case_id.in_(family)).order_by(CaseComment.at.desc())).all()
     attachments = list(db.exec(select(Attachment).where(Attachment.case_id.in_(family)).order_by(Attachment.id)))
@@ -254,7 +248,7 @@ def _case_page(db, case: Case, *, organisation_ids: set[int] | None = None) -> d
     action_form = NewActionForm(formdata=None)
     fill_new_action_choices(db, action_form)
     return {"actions": case_actions(db, family), "action_form": action_form,
-            "today": clock().now().astimezone(STOCKHOLM).date(), "why": why, "requests": routing.open_requests(db, case_id=case.id),
+            "today": clock().now().astimezone(STOCKHOLM).date(), "why": routing.why_here(case, events), "requests": routing.open_requests(db, case_id=case.id),
             "move_form": move_form, "request_form": RequestEscalationForm(), "resolve_form": ResolveRequestForm(),
             "case": case, "organisations": organisations, "events": events, "comments": comments,
             "attachments": attachments, "links": links, "merged": merged, "business_area": area,
