@@ -143,13 +143,19 @@ def record_known_case_contact_read(execute, *, actor: Actor, case_id: int, refer
         "at": at, "actor_user_id": actor.user_id, "actor_label": actor.label[:254], "case_id": case_id,
         "object_ref": reference[:100], "address_hash": actor.address_hash, "request_id": actor.request_id,
         "data_version": data_version})
-    return result.first() is not None
+    return result.rowcount == 1
 
 
 @functools.cache
 def _known_contact_read_statement():
     """INSERT … SELECT <the entry's values> FROM data_version WHERE id = 1 AND n = :data_version,
-    built once (the front door runs it on every answer of a coordinator's case page)."""
+    built once (the front door runs it on every answer of a coordinator's case page).
+
+    Whether it added the entry is its row count, not a RETURNING row: SQLite commits an
+    autocommit statement when it is done, and one with RETURNING is done only when its row has
+    been fetched, so the database's one write lock was held while Python went from the execute
+    to the fetch. Under load (four workers answering the case page) that doubled the case page's
+    99th percentile on SQLite (bench/README.md)."""
     from coordination.pagecache import DataVersion
 
     version = DataVersion.__table__
@@ -162,7 +168,7 @@ def _known_contact_read_statement():
     ).where(version.c.id == 1, version.c.n == bindparam("data_version", type_=BigInteger()))
     return insert(AuditEntry.__table__).from_select(
         ["at", "actor_user_id", "actor_label", "action", "object_type", "object_id", "object_ref", "detail",
-         "address_hash", "request_id"], values).returning(AuditEntry.__table__.c.id)
+         "address_hash", "request_id"], values)
 
 
 # Columns that change as a side effect of saving, not because someone chose a new value.
