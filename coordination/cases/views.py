@@ -30,6 +30,7 @@ from coordination.cases.forms import (
     RegisterForm,
     TriageForm,
 )
+from coordination.cases.history import history_lines
 from coordination.cases.intake import Submission, submit_case
 from coordination.cases.models import (
     Attachment,
@@ -250,7 +251,8 @@ def _case_page(db, case: Case, *, organisation_ids: set[int] | None = None) -> d
     return {"actions": case_actions(db, family), "action_form": action_form,
             "today": clock().now().astimezone(STOCKHOLM).date(), "why": routing.why_here(case, events), "requests": routing.open_requests(db, case_id=case.id),
             "move_form": move_form, "request_form": RequestEscalationForm(), "resolve_form": ResolveRequestForm(),
-            "case": case, "organisations": organisations, "events": events, "comments": comments,
+            "case": case, "organisations": organisations, "history": history_lines(events, case.reference),
+            "comments": comments,
             "attachments": attachments, "links": links, "merged": merged, "business_area": area,
             "focus_area": focus, "age": age, "overdue": overdue,
             "triage_due": working_days().due_date(case.received_at, services.TRIAGE_DAYS)}
