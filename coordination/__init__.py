@@ -12,7 +12,7 @@ from flask_openapi3 import Info, OpenAPI
 from werkzeug.exceptions import HTTPException
 
 from config.settings import INSECURE_SECRET, load
-from coordination import db, frontcache, i18n, pagecache
+from coordination import db, frontcache, i18n, pagecache, reflists
 from coordination.clock import STOCKHOLM, SystemClock, WorkingDays
 from coordination.logconfig import configure_logging, loggable_path
 
@@ -74,6 +74,7 @@ def register_extensions(app: Flask) -> None:
     i18n.install(app)
     limiter.init_app(app)
     pagecache.init_app(app)
+    reflists.init_app(app)
     frontcache.init_app(app)
     app.extensions["user_cache"] = UserCache()
     login_manager.init_app(app)

@@ -3,8 +3,8 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
+from coordination import reflists
 from coordination.access import allow, can_view_case, ensure
 from coordination.actions import services
 from coordination.actions.forms import (
@@ -13,13 +13,12 @@ from coordination.actions.forms import (
     UpdateActionForm,
 )
 from coordination.actions.models import ActionItem
-from coordination.auth.models import Role, User
+from coordination.auth.models import Role
 from coordination.cases import services as case_services
 from coordination.cases.models import Case
 from coordination.db import get_session
 from coordination.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from coordination.forms import apply_errors, small_int
-from coordination.organisations.models import Group
 from coordination.organisations.services import list_business_areas, list_organisations
 from coordination.web import clock
 
@@ -108,19 +107,13 @@ def create(slug: str):
 
 
 def fill_new_action_choices(db, form: NewActionForm) -> None:
+    orgs = reflists.organisations(db, active_only=True)
     if current_user.role == Role.department.value:
-        orgs = [o for o in list_organisations(db, active_only=True) if o.id == current_user.organisation_id]
-    else:
-        orgs = list_organisations(db, active_only=True)
+        orgs = [o for o in orgs if o.id == current_user.organisation_id]
     form.organisation_id.choices = [("", _("Choose"))] + [(o.id, o.name) for o in orgs]
-    # Only what the lists show (ids and names), not whole rows for the session to track.
-    people = db.execute(select(User.id, User.name)
-                        .where(User.active.is_(True), User.organisation_id.in_([o.id for o in orgs]))
-                        .order_by(User.name)).all()
+    people = reflists.people(db, [o.id for o in orgs])
     form.responsible_user_id.choices = [("", _("– none –"))] + [(u.id, u.name) for u in people]
-    groups = db.execute(select(Group.id, Group.name).where(Group.kind == "work_group", Group.active.is_(True))
-                        .order_by(Group.name)).all()
-    form.work_group_id.choices = [("", _("– none –"))] + [(g.id, g.name) for g in groups]
+    form.work_group_id.choices = [("", _("– none –"))] + list(reflists.work_groups(db))
 
 
 @bp.route("/planerade-forandringar", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
+from coordination import reflists
 from coordination.access import CASE_READERS, allow, can_view_case, case_scope, ensure, scope_organisation
 from coordination.audit.recording import records_case_contact_read
 from coordination.auth.models import Role, User
@@ -57,7 +58,6 @@ from coordination.labels import (
     STATUS_LABELS,
     focus_area_label,
 )
-from coordination.organisations.models import BusinessArea, FocusArea, Organisation
 from coordination.organisations.services import (
     list_business_areas,
     list_focus_areas,
@@ -103,9 +103,9 @@ def _fill_queue_choices(form: QueueForm, db) -> None:
     any_ = ("", _("All"))
     form.status.choices = [("open", _("Open")), ("", _("All, also closed"))] + list(STATUS_LABELS.items())
     form.level.choices = [any_, (0, _("Not triaged"))] + LEVEL_CHOICES()
-    form.business_area_id.choices = [any_, (0, _("Not set"))] + [(a.id, a.name) for a in list_business_areas(db)]
-    form.focus_area_id.choices = [any_] + [(f.id, focus_area_label(f)) for f in list_focus_areas(db)]
-    form.organisation_id.choices = [any_] + [(o.id, o.name) for o in list_organisations(db)]
+    form.business_area_id.choices = [any_, (0, _("Not set"))] + [(a.id, a.name) for a in reflists.business_areas(db)]
+    form.focus_area_id.choices = [any_] + [(f.id, focus_area_label(f)) for f in reflists.focus_areas(db)]
+    form.organisation_id.choices = [any_] + [(o.id, o.name) for o in reflists.organisations(db)]
     form.priority.choices = [any_] + list(PRIORITY_LABELS.items())
     form.source.choices = [any_] + list(SOURCE_LABELS.items())
     form.sort.choices = [(k, SORT_LABELS[k]) for k in SORTS]
@@ -210,8 +210,7 @@ def _case_page(db, case: Case, *, organisation_ids: set[int] | None = None) -> d
     merged = list(db.exec(select(Case).where(Case.merged_into_id == case.id).order_by(Case.id)))
     family = [case.id] + [m.id for m in merged]
     org_ids = services.case_organisation_ids(db, case.id) if organisation_ids is None else organisation_ids
-    organisations = list(db.exec(select(Organisation).where(Organisation.id.in_(org_ids))
-                                 .order_by(Organisation.name))) if org_ids else []
+    organisations = [o for o in reflists.organisations(db) if o.id in org_ids]
     # The history is read as rows, not as objects the session tracks: a case may have hundreds
     # of events, and the page only shows them.
     event_rows = db.execute(select(CaseEvent.__table__, User.name.label("actor_name"),
@@ -227,8 +226,8 @@ def _case_page(db, case: Case, *, organisation_ids: set[int] | None = None) -> d
     links = db.exec(select(Case).join(CaseLink, ((CaseLink.case_id == case.id) & (CaseLink.other_case_id == Case.id))
                                       | ((CaseLink.other_case_id == case.id) & (CaseLink.case_id == Case.id)))
                     .order_by(Case.id)).all()
-    area = db.get(BusinessArea, case.business_area_id) if case.business_area_id else None
-    focus = db.get(FocusArea, case.focus_area_id) if case.focus_area_id else None
+    area = next((a for a in reflists.business_areas(db) if a.id == case.business_area_id), None)
+    focus = next((f for f in reflists.focus_areas(db) if f.id == case.focus_area_id), None)
     now = clock().now()
     age = working_days().between(case.received_at, now)
     overdue = case.overdue or (case.status == CaseStatus.new.value

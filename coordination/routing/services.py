@@ -308,7 +308,7 @@ def why_here(case: Case, history) -> tuple | None:
 
 def rule_names(session: Session) -> list[tuple[str, str]]:
     """(code, name in the page's language) of every rule, for choosing one in a filter."""
+    from coordination import reflists
+
     english = str(get_locale()) == "en"
-    rows = session.execute(select(RoutingRule.code, RoutingRule.name_sv, RoutingRule.name_en)
-                           .order_by(RoutingRule.position, RoutingRule.code)).all()
-    return [(code, name_en if english else name_sv) for code, name_sv, name_en in rows]
+    return [(code, name_en if english else name_sv) for code, name_sv, name_en in reflists.rules(session)]

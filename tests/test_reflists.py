@@ -1,0 +1,91 @@
+"""The lists pages choose from (coordination/reflists.py): read once per data version for GET
+requests, read again after any change, and always afresh for a POST or outside a request."""
+
+import pytest
+from sqlmodel import select
+
+from coordination import reflists
+from coordination.auth.models import User
+from coordination.cases.services import reference_slug
+from coordination.organisations.models import Organisation
+from tests import factories
+from tests.conftest import fresh, get_counting, sign_in, statements
+
+LIST_TABLES = ("FROM business_areas", "FROM focus_areas", "FROM organisations", "FROM routing_rules",
+               "FROM groups", "FROM users")
+
+
+def list_reads(seen) -> list[str]:
+    return [s for s in seen if s.lstrip().upper().startswith("SELECT") and any(t in s for t in LIST_TABLES)
+            and "WHERE users.id" not in s]
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(PAGE_CACHE_SECONDS=0)  # every page rendered: only the lists are kept
+
+
+@pytest.fixture
+def world(session, clock):
+    area = factories.business_area(session, name="Högdalens industriområde")
+    tk = factories.organisation(session, name="Trafikkontoret", short_name="TK")
+    sbk = factories.organisation(session, name="Stadsbyggnadskontoret", short_name="SBK")
+    coordinator = factories.user(session, "coordinator", name="Sara Samordnare")
+    official = factories.user(session, "department", organisation_id=tk.id, name="Tove Trafik")
+    builder = factories.user(session, "department", organisation_id=sbk.id, name="Bo Byggare")
+    factories.group(session, "work_group", name="Arbetsgrupp Högdalen", business_area_id=area.id)
+    case = factories.case(session, clock=clock, title="Belysning vid lastkajen", business_area_id=area.id, level=1,
+                          organisations=[tk])
+    session.commit()
+    return {"slug": reference_slug(case.reference), "coordinator": coordinator, "official": official,
+            "builder": builder, "tk": tk, "area": area}
+
+
+@pytest.mark.parametrize("url", ["/arenden", "case"])
+def test_while_nothing_changes_the_lists_are_read_once(app, client, world, url):
+    sign_in(client, world["coordinator"])
+    url = f"/arenden/{world['slug']}" if url == "case" else url
+    first, seen_first = get_counting(app, client, url)
+    second, seen_second = get_counting(app, client, url)
+    assert first.status_code == second.status_code == 200
+    assert len(list_reads(seen_first)) >= 3
+    assert list_reads(seen_second) == []
+    # (the first also loads the user: the user cache keeps the user from then on)
+    assert len(seen_second) <= len(seen_first) - len(list_reads(seen_first))
+    assert first.data == second.data
+
+
+def test_a_change_is_on_the_next_page(app, client, world, session):
+    sign_in(client, world["coordinator"])
+    page = client.get(f"/arenden/{world['slug']}").get_data(as_text=True)
+    assert "Trafikkontoret" in page and "Högdalens industriområde" in page and "Tove Trafik" in page
+    with fresh(app) as db:
+        db.get(Organisation, world["tk"].id).name = "Trafikkontoret (TK)"
+        db.get(User, world["official"].id).active = False
+        db.add(factories.business_area(db, name="Västberga verksamhetsområde"))
+        db.commit()
+    page = client.get(f"/arenden/{world['slug']}").get_data(as_text=True)
+    assert "Trafikkontoret (TK)" in page and "Tove Trafik" not in page
+    queue = client.get("/arenden").get_data(as_text=True)
+    assert "Västberga verksamhetsområde" in queue and "Trafikkontoret (TK)" in queue
+
+
+def test_a_department_chooses_among_its_own_people(app, client, world):
+    sign_in(client, world["official"])
+    page = client.get(f"/arenden/{world['slug']}").get_data(as_text=True)
+    assert "Tove Trafik" in page and "Bo Byggare" not in page and "Stadsbyggnadskontoret" not in page
+    sign_in(client, world["coordinator"])
+    page = client.get(f"/arenden/{world['slug']}").get_data(as_text=True)
+    assert "Tove Trafik" in page and "Bo Byggare" in page
+
+
+def test_a_post_and_work_outside_a_request_read_afresh(app, world):
+    engine = app.extensions["db_engine"]
+    with fresh(app) as db:
+        for context in (app.test_request_context("/arenden", method="POST"), app.app_context()):
+            with context, statements(engine) as seen:
+                reflists.organisations(db)
+                names = [o.name for o in reflists.organisations(db, active_only=True)]
+            assert len(list_reads(seen)) == 2
+            assert names == [o.name for o in db.exec(select(Organisation).where(Organisation.active.is_(True))
+                                                     .order_by(Organisation.name))]
