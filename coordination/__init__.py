@@ -248,7 +248,11 @@ def register_template_helpers(app: Flask) -> None:
             from coordination.db import get_session
             from coordination.notifications.services import unread_count
 
-            unread = unread_count(get_session(), current_user.id)
+            # Every page shows it: kept per data version, as the reference lists (notifications
+            # are a versioned table: a new one or one read raises the version).
+            user_id = current_user.id
+            unread = reflists.kept(get_session(), ("unread_notifications", user_id),
+                                   lambda db: unread_count(db, user_id))
         return {"language_form": form, "current_locale": str(get_locale()), "user": current_user,
                 "unread_notifications": unread}
 

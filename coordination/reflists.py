@@ -13,7 +13,10 @@ Kept only for GET requests, with the version read with the request's user: a req
 (a POST) reads its lists afresh, as it may have changed them itself. A list is read after the
 version was, so it is never older than its version (it may be newer: then only the requests that
 began before that change, and could have read it anyway, see it). The lists are tuples of rows
-(named tuples), not objects a session tracks."""
+(named tuples), not objects a session tracks.
+
+`kept` keeps any such value the same way: the layout's count of a user's unread notifications
+(every page shows it) is one, per user."""
 
 import threading
 from collections.abc import Callable
@@ -26,6 +29,7 @@ from coordination.auth.models import User
 from coordination.organisations.models import BusinessArea, FocusArea, Group, Organisation
 
 EXTENSION = "reference_lists"
+MAX_ENTRIES = 5000
 
 
 class Area(NamedTuple):
@@ -72,7 +76,9 @@ def init_app(app) -> None:
     app.extensions[EXTENSION] = Kept()
 
 
-def _kept(db, name: str, read: Callable) -> tuple:
+def kept(db, name, read: Callable):
+    """`read(db)`, or what it returned for `name` at this data version (GET requests; see the
+    module docstring). What it returns is shared between requests: immutable values only."""
     if not has_request_context() or request.method != "GET" or EXTENSION not in current_app.extensions:
         return read(db)
     from coordination.auth.usercache import request_data_version
@@ -80,34 +86,36 @@ def _kept(db, name: str, read: Callable) -> tuple:
     version = request_data_version(db)
     if version is None:
         return read(db)
-    kept: Kept = current_app.extensions[EXTENSION]
-    found = kept.lists.get(name)
+    store: Kept = current_app.extensions[EXTENSION]
+    found = store.lists.get(name)
     if found is not None and found[0] == version:
-        kept.hits += 1
+        store.hits += 1
         return found[1]
     rows = read(db)
-    with kept.lock:
-        kept.misses += 1
-        kept.lists[name] = (version, rows)
+    with store.lock:
+        store.misses += 1
+        if len(store.lists) >= MAX_ENTRIES:  # per-user values (unread notifications) of many users
+            store.lists.clear()
+        store.lists[name] = (version, rows)
     return rows
 
 
 def business_areas(db, *, active_only: bool = False) -> tuple[Area, ...]:
     """By name, as `list_business_areas`."""
-    rows = _kept(db, "business_areas", lambda db: tuple(Area(*row) for row in db.execute(
+    rows = kept(db, "business_areas", lambda db: tuple(Area(*row) for row in db.execute(
         select(BusinessArea.id, BusinessArea.name, BusinessArea.active).order_by(BusinessArea.name))))
     return tuple(row for row in rows if row.active) if active_only else rows
 
 
 def focus_areas(db) -> tuple[Focus, ...]:
     """By number, as `list_focus_areas` (each as `focus_area_label` reads it)."""
-    return _kept(db, "focus_areas", lambda db: tuple(Focus(*row) for row in db.execute(
+    return kept(db, "focus_areas", lambda db: tuple(Focus(*row) for row in db.execute(
         select(FocusArea.id, FocusArea.name_sv, FocusArea.name_en).order_by(FocusArea.id))))
 
 
 def organisations(db, *, active_only: bool = False) -> tuple[Org, ...]:
     """By name, as `list_organisations`."""
-    rows = _kept(db, "organisations", lambda db: tuple(Org(*row) for row in db.execute(
+    rows = kept(db, "organisations", lambda db: tuple(Org(*row) for row in db.execute(
         select(Organisation.id, Organisation.name, Organisation.short_name, Organisation.active)
         .order_by(Organisation.name))))
     return tuple(row for row in rows if row.active) if active_only else rows
@@ -115,7 +123,7 @@ def organisations(db, *, active_only: bool = False) -> tuple[Org, ...]:
 
 def work_groups(db) -> tuple[tuple[int, str], ...]:
     """The active work groups, by name: (id, name)."""
-    return _kept(db, "work_groups", lambda db: tuple(tuple(row) for row in db.execute(
+    return kept(db, "work_groups", lambda db: tuple(tuple(row) for row in db.execute(
         select(Group.id, Group.name).where(Group.kind == "work_group", Group.active.is_(True))
         .order_by(Group.name))))
 
@@ -123,7 +131,7 @@ def work_groups(db) -> tuple[tuple[int, str], ...]:
 def people(db, organisation_ids) -> tuple[Person, ...]:
     """The active users of these organisations, by name."""
     wanted = set(organisation_ids)
-    rows = _kept(db, "people", lambda db: tuple(Person(*row) for row in db.execute(
+    rows = kept(db, "people", lambda db: tuple(Person(*row) for row in db.execute(
         select(User.id, User.name, User.organisation_id).where(User.active.is_(True)).order_by(User.name, User.id))))
     return tuple(row for row in rows if row.organisation_id in wanted)
 
@@ -132,6 +140,6 @@ def rules(db) -> tuple[Rule, ...]:
     """Every routing rule, in the order they run."""
     from coordination.routing.models import RoutingRule
 
-    return _kept(db, "rules", lambda db: tuple(Rule(*row) for row in db.execute(
+    return kept(db, "rules", lambda db: tuple(Rule(*row) for row in db.execute(
         select(RoutingRule.code, RoutingRule.name_sv, RoutingRule.name_en)
         .order_by(RoutingRule.position, RoutingRule.code))))

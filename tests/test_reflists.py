@@ -89,3 +89,26 @@ def test_a_post_and_work_outside_a_request_read_afresh(app, world):
             assert len(list_reads(seen)) == 2
             assert names == [o.name for o in db.exec(select(Organisation).where(Organisation.active.is_(True))
                                                      .order_by(Organisation.name))]
+
+
+def test_the_unread_count_follows_new_and_read_notifications(app, client, world, clock):
+    from coordination.notifications.models import Notification
+    from coordination.notifications.services import mark_all_read
+
+    sign_in(client, world["coordinator"])
+    assert '<span class="count">' not in client.get("/arenden").get_data(as_text=True)
+    with fresh(app) as db:
+        for n in (1, 2):
+            db.add(Notification(user_id=world["coordinator"].id, kind="case_moved", dedupe_key=f"test-{n}",
+                                text_sv="Ärendet flyttades", text_en="The case moved", created_at=clock.now()))
+        db.commit()
+    response, seen = get_counting(app, client, "/arenden")
+    assert '<span class="count">2</span>' in response.get_data(as_text=True)
+    _again, seen_again = get_counting(app, client, "/arenden")
+    assert any("FROM notifications" in s for s in seen) and not any("FROM notifications" in s for s in seen_again)
+    other = sign_in(app.test_client(), world["official"])  # another person's count is their own
+    assert '<span class="count">' not in other.get("/arenden").get_data(as_text=True)
+    with fresh(app) as db:
+        mark_all_read(db, world["coordinator"].id, now=clock.now())
+        db.commit()
+    assert '<span class="count">' not in client.get("/arenden").get_data(as_text=True)
