@@ -1,7 +1,7 @@
 """Samordning: case management for the City of Stockholm's coordination model."""
 
 import logging
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import Flask, render_template, request
@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from config.settings import INSECURE_SECRET, load
 from coordination import db, frontcache, i18n, pagecache, reflists
-from coordination.clock import STOCKHOLM, SystemClock, WorkingDays
+from coordination.clock import SystemClock, WorkingDays, in_stockholm
 from coordination.logconfig import configure_logging, loggable_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -215,10 +215,6 @@ def register_template_helpers(app: Flask) -> None:
     # language, so they are formatted directly (Babel's pattern formatting was a fifth of a
     # 50-row list's rendering); any other pattern goes to Babel.
     numeric = {"yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M", "yyyy-MM-dd HH:mm:ss": "%Y-%m-%d %H:%M:%S", "HH:mm": "%H:%M"}
-
-    def in_stockholm(value: datetime) -> datetime:
-        # A naive time is UTC, as Babel takes it.
-        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(STOCKHOLM)
 
     @app.template_filter("localtime")
     def localtime(value, fmt="yyyy-MM-dd HH:mm"):

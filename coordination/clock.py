@@ -16,6 +16,11 @@ import holidays
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
+def in_stockholm(value: datetime) -> datetime:
+    """`value` in Stockholm time; a naive time is UTC (as Babel takes it)."""
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(STOCKHOLM)
+
+
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware."""

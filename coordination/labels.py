@@ -43,6 +43,15 @@ STAGE_LABELS = {
 }
 
 
+LEVEL_LABELS = {1: _l("Work group"), 2: _l("Coordination group"), 3: _l("Steering group")}
+NOT_TRIAGED = _l("Not triaged")
+
+
+def level_name(level: int | None) -> str:
+    """The group a level is ("Arbetsgrupp" …), or "Not triaged" (the templates' `level_name` macro)."""
+    return str(LEVEL_LABELS.get(level, NOT_TRIAGED))
+
+
 def focus_area_label(focus_area) -> str:
     from flask_babel import get_locale
 
@@ -66,6 +75,7 @@ def template_globals() -> dict:
         "category_label": lambda code: label(CATEGORY_LABELS, code),
         "stage_label": lambda code: label(STAGE_LABELS, code),
         "focus_area_label": focus_area_label,
+        "level_label": level_name,
         "action_status_labels": ACTION_STATUS_LABELS,
         "report_status_label": lambda code: label(REPORT_STATUS_LABELS, code),
     }

@@ -69,7 +69,6 @@ class Kept:
     def __init__(self):
         self.lists: dict[str, tuple[int, tuple]] = {}
         self.lock = threading.Lock()
-        self.hits = self.misses = 0
 
 
 def init_app(app) -> None:
@@ -79,7 +78,7 @@ def init_app(app) -> None:
 def kept(db, name, read: Callable):
     """`read(db)`, or what it returned for `name` at this data version (GET requests; see the
     module docstring). What it returns is shared between requests: immutable values only."""
-    if not has_request_context() or request.method != "GET" or EXTENSION not in current_app.extensions:
+    if not has_request_context() or request.method != "GET":
         return read(db)
     from coordination.auth.usercache import request_data_version
 
@@ -89,11 +88,9 @@ def kept(db, name, read: Callable):
     store: Kept = current_app.extensions[EXTENSION]
     found = store.lists.get(name)
     if found is not None and found[0] == version:
-        store.hits += 1
         return found[1]
     rows = read(db)
     with store.lock:
-        store.misses += 1
         if len(store.lists) >= MAX_ENTRIES:  # per-user values (unread notifications) of many users
             store.lists.clear()
         store.lists[name] = (version, rows)

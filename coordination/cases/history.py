@@ -6,11 +6,11 @@ Worked out in the template, each line asked Jinja for a dozen lookups, filters a
 template writes out finished strings (escaped by Jinja as any other)."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from coordination.clock import STOCKHOLM
+from coordination.clock import in_stockholm
 from coordination.i18n import gettext as _
-from coordination.labels import EVENT_LABELS, SOURCE_LABELS, label
+from coordination.labels import EVENT_LABELS, SOURCE_LABELS, label, level_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,14 +22,9 @@ class HistoryLine:
     details: tuple[str, ...]  # the lines under it: levels moved between, the reason, linked cases
 
 
-def level_name(level: int | None) -> str:
-    """The group a level is ("Arbetsgrupp" …), as the templates' `level_name` macro writes it."""
-    return {1: _("Work group"), 2: _("Coordination group"), 3: _("Steering group")}.get(level) or _("Not triaged")
-
-
 def minute(value: datetime) -> str:
     """The `localtime` filter's default: yyyy-MM-dd HH:mm in Stockholm (a naive time is UTC)."""
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+    return in_stockholm(value).strftime("%Y-%m-%d %H:%M")
 
 
 def _by_rule(rule: str) -> str:

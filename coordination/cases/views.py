@@ -52,11 +52,13 @@ from coordination.forms import apply_errors, small_int
 from coordination.intake.views import attachment_store, status_url
 from coordination.labels import (
     CATEGORY_LABELS,
+    LEVEL_LABELS,
     PRIORITY_LABELS,
     SORT_LABELS,
     SOURCE_LABELS,
     STATUS_LABELS,
     focus_area_label,
+    level_name,
 )
 from coordination.organisations.services import (
     list_business_areas,
@@ -70,7 +72,7 @@ from coordination.web import clock, working_days
 
 bp = Blueprint("cases", __name__, url_prefix="/arenden")
 
-LEVEL_CHOICES = lambda: [(1, _("Work group")), (2, _("Coordination group")), (3, _("Steering group"))]
+LEVEL_CHOICES = lambda: [(level, level_name(level)) for level in LEVEL_LABELS]
 
 
 def _load(slug: str) -> Case:

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from coordination import reflists
 from coordination.actions.models import ActionItem
 from coordination.auth.models import Role, User
 from coordination.cases.models import Case, CaseEvent, CaseStatus
@@ -308,7 +309,5 @@ def why_here(case: Case, history) -> tuple | None:
 
 def rule_names(session: Session) -> list[tuple[str, str]]:
     """(code, name in the page's language) of every rule, for choosing one in a filter."""
-    from coordination import reflists
-
     english = str(get_locale()) == "en"
     return [(code, name_en if english else name_sv) for code, name_sv, name_en in reflists.rules(session)]
