@@ -207,9 +207,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from coordination.auth.forms import LanguageForm
+    from coordination.forms import form_field
     from coordination.labels import template_globals
+    from coordination.web import case_url
 
     app.jinja_env.globals.update(template_globals())
+    app.jinja_env.globals["field"] = form_field
+    app.jinja_env.globals["case_url"] = case_url
 
     # Times in Stockholm. The all-digit patterns the templates use read the same in every
     # language, so they are formatted directly (Babel's pattern formatting was a fifth of a

@@ -3,7 +3,7 @@
 from datetime import date
 
 from flask_wtf import FlaskForm
-from markupsafe import escape
+from markupsafe import Markup, escape
 from wtforms import (
     DateField,
     FieldList,
@@ -14,7 +14,9 @@ from wtforms import (
     SelectMultipleField,
 )
 from wtforms.validators import Length, StopValidation, ValidationError
-from wtforms.widgets import Select
+from wtforms.widgets import Input, Select, TextArea
+from wtforms.widgets.core import clean_key
+from wtforms.widgets.core import html_params as wtforms_html_params
 
 from coordination.i18n import lazy_gettext as _l
 
@@ -39,12 +41,128 @@ def optional_int(value):
     return number
 
 
+def attributes(**kwargs) -> str:
+    """WTForms' `html_params`, the same text, without its `Markup.format` for each attribute
+    (a string formatter's parse of the pattern, every time): sorted names, `class_` and
+    `aria_x` written as WTForms writes them, True as a bare name, False left out, values escaped
+    and any quote in a value given as markup written as &quot;."""
+    parts = []
+    for key, value in sorted(kwargs.items()):
+        key = clean_key(key)
+        if value is True:
+            parts.append(key)
+        elif value is not False:
+            parts.append(f'{escape(key)}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return " ".join(parts)
+
+
+def _validation_attributes(widget, field, kwargs: dict, *, call: bool) -> None:
+    """The attributes the field's validators ask for (required, maxlength …), as WTForms' widgets
+    add them: from the flags set on the field. WTForms reads them with `dir()`, which sorts every
+    name of the class as well; the flags a validator sets are the instance's own."""
+    own = getattr(getattr(field, "flags", None), "__dict__", None)
+    for key, value in (own or {}).items():
+        if key in widget.validation_attrs and key not in kwargs:
+            kwargs[key] = value() if call and callable(value) else value
+
+
+def render_widget(field, render_kw: dict) -> Markup:
+    """The field's widget, as WTForms renders it. Plain inputs (text, e-mail, phone, hidden …),
+    text areas and our selects are written here with `attributes`; every other widget (dates,
+    checkboxes, passwords, files, numbers: their own rules) renders itself."""
+    widget = field.widget
+    kind = type(widget)
+    if kind.__call__ is Input.__call__ and widget.html_params is wtforms_html_params:
+        kwargs = dict(render_kw)
+        kwargs.setdefault("id", field.id)
+        kwargs.setdefault("type", widget.input_type)
+        if "value" not in kwargs:
+            kwargs["value"] = field._value()
+        datalist = getattr(field, "_datalist", None)
+        if datalist is not None and "list" not in kwargs:
+            kwargs["list"] = datalist if isinstance(datalist, str) else datalist.id
+        _validation_attributes(widget, field, kwargs, call=True)
+        return Markup(f"<input {attributes(name=field.name, **kwargs)}>")
+    if kind.__call__ is TextArea.__call__:
+        kwargs = dict(render_kw)
+        kwargs.setdefault("id", field.id)
+        _validation_attributes(widget, field, kwargs, call=False)
+        return Markup(f"<textarea {attributes(name=field.name, **kwargs)}>\r\n{escape(field._value())}</textarea>")
+    return widget(field, **render_kw)
+
+
+class FastRendering:
+    """Meta of every form: fields render through `render_widget` (WTForms' own hook for it)."""
+
+    def render_field(self, field, render_kw):
+        other = getattr(field, "render_kw", None)
+        if other is not None:
+            render_kw = dict(other, **render_kw)
+        return render_widget(field, render_kw)
+
+
+def form_field(f, hint=None, id=None) -> Markup:
+    """A field with its label, hint and error messages, for every form page (the templates'
+    `field(...)`). `id`: for a field whose name another form on the same page uses too (ids must
+    be unique); pass the same to error_summary(form, ids={name: id}). A required field gets
+    WTForms' `required` attribute, which already tells assistive technology; no aria-required."""
+    fid = id or f.id
+    hint = hint or f.description
+    errors = f.errors
+    described = []
+    if hint:
+        described.append(f"{fid}-hint")
+    if errors:
+        described.append(f"{fid}-error")
+    label = f.label
+    label_html = f'<label {attributes(**{"for": fid})}>{escape(label.text)}</label>'
+    parts = [f'<div class="field{" field-error" if errors else ""}">']
+    boolean = f.type == "BooleanField"
+    if boolean:
+        attrs = {"aria-describedby": " ".join(described)} if described else {}
+        parts.append(f"{f(id=fid, **attrs)} {label_html}")
+    else:
+        parts.append(label_html)
+    if hint:
+        parts.append(f'<p class="hint" id="{escape(fid)}-hint">{escape(hint)}</p>')
+    if errors:
+        messages = " ".join(str(escape(m)) for m in errors)
+        parts.append(f'<p class="error-message" id="{escape(fid)}-error">{messages}</p>')
+    if not boolean:
+        attrs = {"id": fid, "aria-describedby": " ".join(described)} if described else {"id": fid}
+        if errors:
+            attrs["aria-invalid"] = "true"
+        parts.append(str(f(value="", **attrs) if f.type == "PasswordField" else f(**attrs)))
+    parts.append("</div>")
+    return Markup("\n".join(parts))
+
+
 class Options(Select):
     """WTForms' select, its options written directly: the same HTML (`<option selected
     value="…">label</option>`, value and label escaped), without building each option's
     attributes through `html_params` (sorted keyword arguments, a Markup.format for each): a
     list page's filter form has some 120 options, and they were an eighth of rendering the
     queue. An option with attributes of its own (`render_kw`) goes the way WTForms writes it."""
+
+    def __call__(self, field, **kwargs):
+        """Select.__call__ with `attributes` for the select's own attributes."""
+        kwargs.setdefault("id", field.id)
+        if self.multiple:
+            kwargs["multiple"] = True
+        _validation_attributes(self, field, kwargs, call=False)
+        html = [f"<select {attributes(name=field.name, **kwargs)}>"]
+        render = self.render_option  # ours takes (choice); WTForms inspects the signature each time
+        if field.has_groups():
+            for optgroup, choices in field._iter_groups_normalized():
+                if optgroup is not None:
+                    html.append(f"<optgroup {attributes(label=optgroup)}>")
+                html.extend(render(choice) for choice in choices)
+                if optgroup is not None:
+                    html.append("</optgroup>")
+        else:
+            html.extend(render(choice) for choice in field._iter_choices_normalized())
+        html.append("</select>")
+        return Markup("".join(html))
 
     @classmethod
     def render_option(cls, choice, **kwargs):
@@ -168,7 +286,7 @@ def _bind_without_controls(form, unbound_field, options):
 class BaseForm(FlaskForm):
     """Every form of the app: text fields drop control characters before validation."""
 
-    class Meta:
+    class Meta(FastRendering):
         def bind_field(self, form, unbound_field, options):
             return _bind_without_controls(form, unbound_field, options)
 
@@ -176,7 +294,7 @@ class BaseForm(FlaskForm):
 class SubForm(Form):
     """A form repeated inside another (FieldList of FormField), filtered the same way."""
 
-    class Meta:
+    class Meta(FastRendering):
         def bind_field(self, form, unbound_field, options):
             return _bind_without_controls(form, unbound_field, options)
 

@@ -76,6 +76,7 @@ def template_globals() -> dict:
         "stage_label": lambda code: label(STAGE_LABELS, code),
         "focus_area_label": focus_area_label,
         "level_label": level_name,
+        "level_name": level_name,
         "action_status_labels": ACTION_STATUS_LABELS,
         "report_status_label": lambda code: label(REPORT_STATUS_LABELS, code),
     }
