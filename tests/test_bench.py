@@ -75,7 +75,10 @@ def test_the_queue_reads_cases_through_indexes_at_10000_cases(database_url):
     client = app.test_client()
     client.post("/logga-in", data={"email": "samordnare@demo.stockholm.se", "password": "samordning-demo"})
     plans = {}
-    for name in ("queue", "queue_business_area"):
+    # And a search few cases match (the company's name): read through the search's index, not by
+    # walking the open cases in the page's order (queue.FEW).
+    targets["queue_search_rare"] = (None, targets["queue_search"][1])
+    for name in ("queue", "queue_business_area", "queue_search_rare"):
         response, run = get_counting(app, client, targets[name][1])
         assert response.status_code == 200
         seen = [s for s in run if "FROM cases" in s and s.lstrip().upper().startswith("SELECT")]
@@ -90,6 +93,7 @@ def test_the_queue_reads_cases_through_indexes_at_10000_cases(database_url):
     for name, found in plans.items():
         for plan in found:
             assert "Seq Scan on cases" not in plan, f"{name}:\n{plan}"
+    assert all("ix_cases_search_vector" in plan for plan in plans["queue_search_rare"]), plans["queue_search_rare"]
 
 
 @pytest.mark.skipif(bool(PG_URL), reason="EXPLAIN QUERY PLAN of SQLite (PostgreSQL: the test above)")

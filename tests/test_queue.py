@@ -471,6 +471,37 @@ def many(session, clock):
     return SimpleNamespace(coordinator=coordinator, cases=cases, area=area)
 
 
+@pytest.mark.parametrize("sort", ["received_asc", "received_desc", "reference", "priority"])
+def test_a_search_few_cases_match_is_read_from_its_matches_with_the_same_pages(session, clock, many, monkeypatch,
+                                                                                sort):
+    """A search that few cases match reads its matches first and sorts them (queue.FEW); the pages
+    are the same as when the cases are walked in the page's order."""
+    from coordination.cases import queue
+
+    def pages(few):
+        monkeypatch.setattr(queue, "FEW", few)
+        found = []
+        for page in (1, 2, 3, 4):
+            result = service(session, clock, many.coordinator, q="gatubelysning", sort=sort, page=page, page_size=20)
+            found.append(([row.case.reference for row in result.rows], result.page, result.pages, result.total))
+        return found
+
+    walked, from_matches = pages(0), pages(10 ** 6)
+    assert from_matches == walked
+    assert [len(refs) for refs, *_ in walked] == [20, 20, 15, 15] and walked[0][3] == 55
+    assert len({ref for refs, *_ in walked[:3] for ref in refs}) == 55
+
+
+def test_a_search_that_matches_nothing_reads_no_page(app, session, clock, client, many):
+    app.config["PAGE_CACHE_SECONDS"] = 0
+    sign_in(client, many.coordinator)
+    client.get("/arenden?q=gatubelysning")
+    found = count_statements(app, client, "/arenden?q=gatubelysning")
+    nothing = count_statements(app, client, "/arenden?q=rymdskepp")
+    assert len(nothing) == len(found) - 2, (nothing, found)  # neither the page nor its organisations
+    assert "Inga ärenden matchar filtren." in client.get("/arenden?q=rymdskepp").data.decode()
+
+
 def test_the_queue_page_shows_50_cases_a_page_and_the_rest_on_the_next(client, many):
     sign_in(client, many.coordinator)
 
