@@ -3,7 +3,7 @@ table raises the data version, so no page is ever served from before a change; a
 per person, session and language, expires with the clock (at the latest at midnight), and the
 cache stays within its size."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import inspect, text
@@ -12,6 +12,7 @@ from coordination.cases.models import Case
 from coordination.cases.services import Submitter, reference_slug
 from coordination.clock import STOCKHOLM
 from coordination.db import metadata
+from coordination.meetings.models import Agenda, Meeting, MeetingSeries
 from coordination.pagecache import UNVERSIONED_TABLES, Entry, PageCache, data_version
 from tests import factories
 from tests.conftest import get_counting
@@ -103,6 +104,34 @@ def test_the_second_view_is_served_from_the_cache_in_one_statement(app, client, 
     else:
         assert second_statements[0].strip() == "SELECT n FROM data_version WHERE id = 1"
     assert second.headers["Content-Security-Policy"] and second.mimetype == "text/html"
+
+
+def test_a_meeting_page_is_kept_and_a_change_to_its_agenda_shows_at_once(app, session, client, clock, world):
+    group = factories.group(session, members=[world["coordinator"]])
+    series = MeetingSeries(group_id=group.id, name="Samordningsgruppen", dates=[], start_time=time(9),
+                           end_time=time(11), place="Stadshuset")
+    session.add(series)
+    session.flush()
+    meeting = Meeting(series_id=series.id, occurrence="2026-12-02", place="Stadshuset",
+                      starts_at=datetime(2026, 12, 2, 9, tzinfo=STOCKHOLM),
+                      ends_at=datetime(2026, 12, 2, 11, tzinfo=STOCKHOLM))
+    session.add(meeting)
+    session.flush()
+    session.add(Agenda(meeting_id=meeting.id, status="published", generation=1, generated_at=clock.now(),
+                       published_at=clock.now(), published_version=1))
+    session.commit()
+    sign_in(client, world["coordinator"])
+    url = f"/moten/{meeting.id}"
+    first, first_statements = get_counting(app, client, url)
+    second, second_statements = get_counting(app, client, url)
+    assert first.headers["X-Page-Cache"] == "miss" and second.headers["X-Page-Cache"] == "hit"
+    assert first.data == second.data and len(second_statements) == 1 < len(first_statements)
+    meeting = session.get(Meeting, meeting.id)
+    meeting.place = "Tekniska nämndhuset"
+    session.add(meeting)
+    session.commit()
+    third = client.get(url)
+    assert third.headers["X-Page-Cache"] == "miss" and "Tekniska nämndhuset" in third.get_data(as_text=True)
 
 
 def test_a_change_made_on_the_site_shows_at_once(app, client, world):

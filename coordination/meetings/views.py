@@ -50,6 +50,7 @@ from coordination.meetings.models import (
 )
 from coordination.organisations.models import Group, GroupMember
 from coordination.organisations.services import list_organisations
+from coordination.pagecache import cached_page
 from coordination.web import clock, working_days
 
 bp = Blueprint("meetings", __name__, url_prefix="/moten")
@@ -101,6 +102,7 @@ def index():
 
 @bp.route("/<int:meeting_id>")
 @allow(Role.coordinator, Role.department, Role.steering, Role.admin)
+@cached_page
 def show(meeting_id: int):
     db, meeting, series, group, agenda = _load(meeting_id)
     items = services.agenda_items(db, agenda) if agenda else {}
