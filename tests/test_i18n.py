@@ -48,3 +48,26 @@ def test_a_refresh_after_choosing_a_language_takes_the_new_one(app):
         session["locale"] = "en"
         flask_babel.refresh()
         assert i18n.gettext("Cases") == "Cases"
+
+
+def test_wtforms_own_messages_are_in_the_requests_language_and_agree_with_flask_wtf(app):
+    """coordination.forms keeps WTForms' catalogue per language for the process (Flask-WTF read it
+    on every request): the same words as Flask-WTF's, in each request's language."""
+    from flask_wtf.i18n import translations as flask_wtf_translations
+    from wtforms import IntegerField
+
+    from coordination.forms import BaseForm
+
+    class Number(BaseForm):
+        n = IntegerField("n")
+
+    words = {}
+    for chosen in ("sv", "en", "sv"):
+        with app.test_request_context("/", method="POST", data={"n": "tre"}):
+            session["locale"] = chosen
+            form = Number(meta={"csrf": False})
+            assert not form.validate()
+            words.setdefault(chosen, set()).add(form.errors["n"][0])
+            assert form.errors["n"][0] == flask_wtf_translations.gettext("Not a valid integer value.")
+    assert words["en"] == {"Not a valid integer value."}
+    assert len(words["sv"]) == 1 and words["sv"] != words["en"]
