@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import literal, union_all
 from sqlmodel import select
 
 from coordination import reflists
@@ -209,7 +210,18 @@ def show(slug: str):
 def _case_page(db, case: Case, *, organisation_ids: set[int] | None = None) -> dict:
     """Everything the case page shows, in a fixed number of queries (`organisation_ids`: the
     case's organisations, when the access check has read them)."""
-    merged = list(db.exec(select(Case).where(Case.merged_into_id == case.id).order_by(Case.id)))
+    # The cases merged into this one and those linked with it, in one statement: reference and
+    # title are all the page shows of them.
+    related = db.execute(union_all(
+        select(Case.id, Case.reference, Case.title, literal("merged").label("kind"))
+        .where(Case.merged_into_id == case.id),
+        select(Case.id, Case.reference, Case.title, literal("linked").label("kind"))
+        .join(CaseLink, CaseLink.other_case_id == Case.id).where(CaseLink.case_id == case.id),
+        select(Case.id, Case.reference, Case.title, literal("linked").label("kind"))
+        .join(CaseLink, CaseLink.case_id == Case.id).where(CaseLink.other_case_id == case.id),
+    ).order_by("id")).all()
+    merged = [r for r in related if r.kind == "merged"]
+    links = [r for r in related if r.kind == "linked"]
     family = [case.id] + [m.id for m in merged]
     org_ids = services.case_organisation_ids(db, case.id) if organisation_ids is None else organisation_ids
     organisations = [o for o in reflists.organisations(db) if o.id in org_ids]
@@ -225,9 +237,6 @@ def _case_page(db, case: Case, *, organisation_ids: set[int] | None = None) -> d
     comments = db.exec(select(CaseComment, User.name).join(User, User.id == CaseComment.author_id)
                        .where(CaseComment.case_id.in_(family)).order_by(CaseComment.at.desc())).all()
     attachments = list(db.exec(select(Attachment).where(Attachment.case_id.in_(family)).order_by(Attachment.id)))
-    links = db.exec(select(Case).join(CaseLink, ((CaseLink.case_id == case.id) & (CaseLink.other_case_id == Case.id))
-                                      | ((CaseLink.other_case_id == case.id) & (CaseLink.case_id == Case.id)))
-                    .order_by(Case.id)).all()
     area = next((a for a in reflists.business_areas(db) if a.id == case.business_area_id), None)
     focus = next((f for f in reflists.focus_areas(db) if f.id == case.focus_area_id), None)
     now = clock().now()
