@@ -193,18 +193,22 @@ def _open_action_conditions(query, *, organisation_id, case_ids, status, overdue
 
 
 def case_actions(session: Session, case_ids: list[int]) -> list[tuple[ActionItem, str, list[tuple[ActionNote, str | None]]]]:
-    """Every action item of the cases with its organisation and notes, in two queries."""
-    items = session.execute(select(ActionItem, Organisation.short_name)
-                            .join(Organisation, Organisation.id == ActionItem.organisation_id)
-                            .where(ActionItem.case_id.in_(case_ids)).order_by(ActionItem.due_date, ActionItem.id)).all()
-    ids = [a.id for a, _o in items]
-    notes: dict[int, list] = {i: [] for i in ids}
-    if ids:
-        for note, author in session.execute(select(ActionNote, User.name).outerjoin(User, User.id == ActionNote.author_id)
-                                            .where(ActionNote.action_id.in_(ids))
-                                            .order_by(ActionNote.at.desc(), ActionNote.id.desc())):
-            notes[note.action_id].append((note, author))
-    return [(a, org, notes[a.id]) for a, org in items]
+    """Every action item of the cases with its organisation and notes (newest first), in one
+    statement: an item's row comes once for each of its notes, or once with none."""
+    rows = session.execute(select(ActionItem, Organisation.short_name, ActionNote, User.name)
+                           .join(Organisation, Organisation.id == ActionItem.organisation_id)
+                           .outerjoin(ActionNote, ActionNote.action_id == ActionItem.id)
+                           .outerjoin(User, User.id == ActionNote.author_id)
+                           .where(ActionItem.case_id.in_(case_ids))
+                           .order_by(ActionItem.due_date, ActionItem.id, ActionNote.at.desc(), ActionNote.id.desc()))
+    found: dict[int, tuple[ActionItem, str, list]] = {}
+    for item, organisation, note, author in rows:
+        entry = found.get(item.id)
+        if entry is None:
+            entry = found[item.id] = (item, organisation, [])
+        if note is not None:
+            entry[2].append((note, author))
+    return list(found.values())
 
 
 # --- planned changes ---------------------------------------------------------------------------------
