@@ -40,9 +40,11 @@ run: migrate
 	  $(FLASK) run --host $(HOST) --port $(PORT) --no-reload
 
 ## make test: install what the tests need and run the whole suite
-## (SQLite; also PostgreSQL when TEST_DATABASE_URL is set).
+## (SQLite; also PostgreSQL when TEST_DATABASE_URL is set), in a process per core
+## (TEST_PROCESSES=0 runs it in one; a test file's tests stay in one process).
+TEST_PROCESSES ?= auto
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 check-migrations: install
 	$(FLASK) db check

@@ -1,5 +1,8 @@
 """A fresh database for every test: SQLite by default (a copy of a migrated template file),
-PostgreSQL when TEST_DATABASE_URL is set (migrated once, emptied after every test)."""
+PostgreSQL when TEST_DATABASE_URL is set (migrated once, emptied after every test). `make test`
+runs the suite in a process per core (pytest-xdist, a test file's tests in one process); on
+PostgreSQL each process has a database of its own beside the one named (`<name>_gw0` …),
+made at its start and dropped at its end."""
 
 import os
 import shutil
@@ -8,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, make_url, text
 from sqlmodel import Session
 
 from coordination import create_app, migrate
@@ -16,7 +19,16 @@ from coordination.auth import services as auth_services
 from coordination.clock import STOCKHOLM, FixedClock
 from coordination.db import make_engine, metadata, normalise_url
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
+def _worker_database(url: str | None) -> str | None:
+    """The database of this test process: the one named, or under pytest-xdist one beside it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    named = make_url(normalise_url(url))
+    return named.set(database=f"{named.database}_{worker}").render_as_string(hide_password=False)
+
+
+PG_URL = _worker_database(os.environ.get("TEST_DATABASE_URL"))
 KEEP_TABLES = {"focus_areas", "alembic_version"}  # fixed data no test changes
 _SEEDS: dict[str, list[dict]] = {}  # what the migrations seed (rules, report templates …), restored after each test
 
@@ -38,6 +50,9 @@ def database_template(tmp_path_factory):
     """SQLite: a migrated file to copy per test. PostgreSQL: the URL, migrated from scratch."""
     if PG_URL:
         url = normalise_url(PG_URL)
+        own = url != normalise_url(os.environ["TEST_DATABASE_URL"])
+        if own:
+            _worker_database_action(url, "CREATE")
         engine = make_engine(url)
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -45,10 +60,28 @@ def database_template(tmp_path_factory):
         engine.dispose()
         migrate.upgrade(url)
         snapshot_seeds(url)
-        return url
+        yield url
+        if own:
+            for engine in _ENGINES.values():
+                engine.dispose()
+            _worker_database_action(url, "DROP")
+        return
     path = tmp_path_factory.mktemp("template") / "template.db"
     migrate.upgrade(f"sqlite:///{path}")
-    return path
+    yield path
+
+
+def _worker_database_action(url: str, action: str) -> None:
+    """Make (anew) or drop a test process's own database, from the database TEST_DATABASE_URL names."""
+    name = make_url(url).database
+    admin = create_engine(normalise_url(os.environ["TEST_DATABASE_URL"]), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if action == "CREATE":
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
 
 
 def snapshot_seeds(url: str) -> None:
