@@ -5,6 +5,7 @@ PostgreSQL each process has a database of its own beside the one named (`<name>_
 made at its start and dropped at its end."""
 
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from datetime import datetime
@@ -18,6 +19,7 @@ from coordination import create_app, migrate
 from coordination.auth import services as auth_services
 from coordination.clock import STOCKHOLM, FixedClock
 from coordination.db import make_engine, metadata, normalise_url
+
 
 def _worker_database(url: str | None) -> str | None:
     """The database of this test process: the one named, or under pytest-xdist one beside it."""
@@ -50,9 +52,9 @@ def database_template(tmp_path_factory):
     """SQLite: a migrated file to copy per test. PostgreSQL: the URL, migrated from scratch."""
     if PG_URL:
         url = normalise_url(PG_URL)
-        own = url != normalise_url(os.environ["TEST_DATABASE_URL"])
+        own = os.environ.get("PYTEST_XDIST_WORKER") is not None  # this process's database: made here
         if own:
-            _worker_database_action(url, "CREATE")
+            make_database(make_url(url).database)
         engine = make_engine(url)
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -64,24 +66,32 @@ def database_template(tmp_path_factory):
         if own:
             for engine in _ENGINES.values():
                 engine.dispose()
-            _worker_database_action(url, "DROP")
+            drop_database(make_url(url).database)
         return
     path = tmp_path_factory.mktemp("template") / "template.db"
     migrate.upgrade(f"sqlite:///{path}")
     yield path
 
 
-def _worker_database_action(url: str, action: str) -> None:
-    """Make (anew) or drop a test process's own database, from the database TEST_DATABASE_URL names."""
-    name = make_url(url).database
-    admin = create_engine(normalise_url(os.environ["TEST_DATABASE_URL"]), isolation_level="AUTOCOMMIT")
+def _on_the_server(*statements: str) -> None:
+    """Run statements outside a transaction on the PostgreSQL server TEST_DATABASE_URL names."""
+    server = make_url(normalise_url(os.environ["TEST_DATABASE_URL"]))
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            if action == "CREATE":
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            for statement in statements:
+                connection.execute(text(statement))
     finally:
         admin.dispose()
+
+
+def make_database(name: str) -> None:
+    """A new, empty PostgreSQL database `name` (one left by an earlier run is dropped first)."""
+    _on_the_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+
+
+def drop_database(name: str) -> None:
+    _on_the_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def snapshot_seeds(url: str) -> None:
@@ -284,6 +294,12 @@ def statements(engine):
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def without_csrf_tokens(html: str) -> str:
+    """A page without its CSRF tokens' values (each is signed with the second it was made in, and
+    is the visitor's own)."""
+    return re.sub(r'(name="csrf_token" value=")[^"]*"', r'\1"', html)
 
 
 def get_counting(app, client, url, **kwargs):

@@ -4,7 +4,6 @@ typed, that nothing half-valid is stored, and that a valid round trip works.
 
 Swedish is the default language, so the messages are asserted in Swedish."""
 
-import re
 from html.parser import HTMLParser
 
 import pytest
@@ -19,7 +18,7 @@ from coordination.organisations.models import (
     Organisation,
 )
 from tests import factories
-from tests.conftest import sign_in
+from tests.conftest import sign_in, without_csrf_tokens
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -502,10 +501,6 @@ def test_a_deactivated_user_can_no_longer_log_in(app, session, admin_client):
     admin_client.post(f"/admin/anvandare/{official.id}/aktiv")
     assert app.test_client().post("/logga-in", data={"email": official.email, "password": factories.PASSWORD}
                                   ).status_code == 302
-
-
-def without_csrf_tokens(html: str) -> str:
-    return re.sub(r'(name="csrf_token" value=")[^"]*"', r'\1"', html)
 
 
 def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(app, session):
