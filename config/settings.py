@@ -61,6 +61,9 @@ class Base:
     # long by the clock and never past midnight; 0 turns the cache off. See coordination/pagecache.py.
     PAGE_CACHE_SECONDS = 60
     PAGE_CACHE_BYTES = 32 * 1024 * 1024
+    # Case histories as the case page renders them, kept per worker while the case's events are
+    # the same ones (coordination/cases/history.py); any change is seen on the next page.
+    HISTORY_CACHE_BYTES = 16 * 1024 * 1024
     # The start pages' twelve-month figures are recomputed at most this often (the page says
     # "as of"); 0 computes them on every view.
     DASHBOARD_MAX_AGE_SECONDS = 300

@@ -64,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from coordination.auth.usercache import UserCache
     from coordination.auth.views import select_locale
+    from coordination.cases import history
     from coordination.extensions import babel, csrf, limiter, login_manager
 
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
@@ -75,6 +76,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     pagecache.init_app(app)
     reflists.init_app(app)
+    history.init_app(app)
     frontcache.init_app(app)
     app.extensions["user_cache"] = UserCache()
     login_manager.init_app(app)

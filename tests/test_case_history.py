@@ -62,3 +62,113 @@ def test_the_time_is_the_localtime_filters(app):
     for value in (datetime(2026, 3, 29, 0, 59, tzinfo=UTC), datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
                   datetime(2026, 11, 23, 23, 30)):
         assert minute(value) == localtime(value)
+
+
+# --- the rendered history, kept per worker (case_history, HistoryCache) -------------------------------
+
+from markupsafe import Markup  # noqa: E402
+
+from coordination.auth.models import User  # noqa: E402
+from coordination.cases.history import EXTENSION, History, HistoryCache  # noqa: E402
+from coordination.cases.services import merge_cases, reference_slug  # noqa: E402
+from coordination.clock import WorkingDays  # noqa: E402
+from coordination.routing.services import move_case  # noqa: E402
+from tests import factories  # noqa: E402
+from tests.conftest import fresh, get_counting, sign_in, without_csrf_tokens  # noqa: E402
+
+FULL_READ = "ORDER BY case_events.at DESC"  # the statement that reads every event of the history
+
+
+@pytest.fixture
+def kept_app(make_app):
+    return make_app(PAGE_CACHE_SECONDS=0)  # every page rendered: only the history is kept
+
+
+def _history_section(html: str) -> str:
+    return html[html.index('id="history-title"'):html.index("</ol>", html.index('id="history-title"'))]
+
+
+def test_a_history_is_read_once_and_shown_again_until_it_changes(kept_app, clock):
+    app = kept_app
+    client = app.test_client()
+    with fresh(app) as db:
+        tk = factories.organisation(db, name="Trafikkontoret", short_name="TK")
+        coordinator = factories.user(db, "coordinator", name="Sara Samordnare")
+        official = factories.user(db, "department", organisation_id=tk.id, name="Tove Trafik")
+        case = factories.case(db, clock=clock, title="Belysning vid lastkajen", level=1, organisations=[tk])
+        other = factories.case(db, clock=clock, title="Mörk gångtunnel", level=1, organisations=[tk])
+        move_case(db, case, to_level=2, reason="Berör flera förvaltningar", actor_user_id=official.id, clock=clock,
+                  working_days=WorkingDays())
+        db.commit()
+        ids = {"case": case.id, "other": other.id, "official": official.id, "coordinator": coordinator.id}
+        reference, other_reference = case.reference, other.reference
+    cache: HistoryCache = app.extensions[EXTENSION]
+    sign_in(client, coordinator)
+    url = f"/arenden/{reference_slug(reference)}"
+
+    first, seen_first = get_counting(app, client, url)
+    second, seen_second = get_counting(app, client, url)
+    assert first.status_code == second.status_code == 200
+    assert [s for s in seen_first if FULL_READ in s] and not [s for s in seen_second if FULL_READ in s]
+    assert len(seen_second) < len(seen_first)
+    assert (cache.hits, cache.misses) == (1, 1)
+    assert without_csrf_tokens(first.get_data(as_text=True)) == without_csrf_tokens(second.get_data(as_text=True))
+    history = _history_section(second.get_data(as_text=True))
+    assert "Flyttat" in history and "Tove Trafik" in history and "Berör flera förvaltningar" in history
+
+    # An event added: on the next page.
+    with fresh(app) as db:
+        move_case(db, db.get(type(case), ids["case"]), to_level=3, reason="Kräver beslut i styrgruppen",
+                  actor_user_id=ids["coordinator"], clock=clock, working_days=WorkingDays())
+        db.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "Kräver beslut i styrgruppen" in _history_section(page) and cache.misses == 2
+    assert "Placerat här av Sara Samordnare: Kräver beslut i styrgruppen" in page  # why the case is here
+
+    # An actor renamed: the new name, everywhere on the page (the events are the same ones).
+    with fresh(app) as db:
+        db.get(User, ids["official"]).name = "Tove Trafik-Lind"
+        db.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "Tove Trafik-Lind" in _history_section(page) and "Tove Trafik<" not in page
+    assert "Tove Trafik " not in _history_section(page)
+    assert cache.misses == 3
+
+    # Another case merged in: its events are on the page, marked with its reference.
+    with fresh(app) as db:
+        merge_cases(db, db.get(type(case), ids["other"]), db.get(type(case), ids["case"]),
+                    actor_user_id=ids["coordinator"], clock=clock, reason="Samma plats")
+        db.commit()
+    history = _history_section(client.get(url).get_data(as_text=True))
+    assert other_reference in history and "Ett annat ärende har slagits ihop hit" in history
+    assert cache.misses == 4
+
+    # Another language: the same events in its words, kept beside the first language's.
+    assert client.post("/sprak", data={"lang": "en", "next": url}).status_code == 302
+    history = _history_section(client.get(url).get_data(as_text=True))
+    assert "Moved" in history and "Another case merged in" in history and "Flyttat" not in history
+    # (three kept: Swedish before and after the merge, which changed the key, and English)
+    assert cache.misses == 5 and len(cache) == 3
+    # Nothing changed since: the page is answered from what was kept.
+    assert client.get(url).status_code == 200 and cache.misses == 5
+
+
+def test_the_kept_histories_stay_within_their_bytes():
+    cache = HistoryCache(max_bytes=400)
+
+    def history(size: int, signature=((None, None, 1, 1, 1),)) -> History:
+        return History(html=Markup("x" * size), why={}, signature=signature)
+
+    for key in "abc":
+        cache.keep((key,), history(100))
+    assert cache.find(("a",), ((None, None, 1, 1, 1),)) is not None  # now the most recently used
+    cache.keep(("d",), history(100))
+    cache.keep(("e",), history(100))
+    assert cache.size <= 400 and len(cache) == 4
+    assert cache.find(("b",), ((None, None, 1, 1, 1),)) is None  # the least recently used went first
+    assert cache.find(("a",), ((None, None, 1, 1, 1),)) is not None
+    assert cache.find(("a",), ((None, None, 2, 3, 2),)) is None  # other events: not this one
+    cache.keep(("big",), history(101))  # more than a quarter of the whole: not kept
+    assert cache.find(("big",), ((None, None, 1, 1, 1),)) is None and cache.size <= 400
+    cache.keep(("a",), history(50))  # kept again under the same key: replaces
+    assert cache.size == 350 and len(cache) == 4

@@ -32,13 +32,12 @@ from coordination.cases.forms import (
     RegisterForm,
     TriageForm,
 )
-from coordination.cases.history import history_lines
+from coordination.cases.history import case_history
 from coordination.cases.intake import Submission, submit_case
 from coordination.cases.models import (
     Attachment,
     Case,
     CaseComment,
-    CaseEvent,
     CaseLink,
     CaseSource,
     CaseStatus,
@@ -225,15 +224,7 @@ def _case_page(db, case: Case, *, organisation_ids: set[int] | None = None) -> d
     family = [case.id] + [m.id for m in merged]
     org_ids = services.case_organisation_ids(db, case.id) if organisation_ids is None else organisation_ids
     organisations = [o for o in reflists.organisations(db) if o.id in org_ids]
-    # The history is read as rows, not as objects the session tracks: a case may have hundreds
-    # of events, and the page only shows them.
-    event_rows = db.execute(select(CaseEvent.__table__, User.name.label("actor_name"),
-                                   Case.reference.label("event_case_reference"))
-                            .select_from(CaseEvent.__table__).join(Case, Case.id == CaseEvent.case_id)
-                            .outerjoin(User, User.id == CaseEvent.actor_user_id)
-                            .where(CaseEvent.case_id.in_(family))
-                            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())).all()
-    events = [(row, row.actor_name, row.event_case_reference) for row in event_rows]
+    history = case_history(db, case, family)
     comments = db.exec(select(CaseComment, User.name).join(User, User.id == CaseComment.author_id)
                        .where(CaseComment.case_id.in_(family)).order_by(CaseComment.at.desc())).all()
     attachments = list(db.exec(select(Attachment).where(Attachment.case_id.in_(family)).order_by(Attachment.id)))
@@ -259,9 +250,9 @@ def _case_page(db, case: Case, *, organisation_ids: set[int] | None = None) -> d
     action_form = NewActionForm(formdata=None)
     fill_new_action_choices(db, action_form)
     return {"actions": case_actions(db, family), "action_form": action_form,
-            "today": clock().now().astimezone(STOCKHOLM).date(), "why": routing.why_here(case, events), "requests": routing.open_requests(db, case_id=case.id),
+            "today": clock().now().astimezone(STOCKHOLM).date(), "why": history.why_here(case), "requests": routing.open_requests(db, case_id=case.id),
             "move_form": move_form, "request_form": RequestEscalationForm(), "resolve_form": ResolveRequestForm(),
-            "case": case, "organisations": organisations, "history": history_lines(events, case.reference),
+            "case": case, "organisations": organisations, "history": history.html,
             "comments": comments,
             "attachments": attachments, "links": links, "merged": merged, "business_area": area,
             "focus_area": focus, "age": age, "overdue": overdue,

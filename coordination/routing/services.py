@@ -296,17 +296,6 @@ def open_requests(session: Session, *, case_id: int | None = None):
     return session.execute(query).all()
 
 
-# --- why is the case here? ------------------------------------------------------------------------
-
-def why_here(case: Case, history) -> tuple | None:
-    """The event that put the case at its current level (and the person, if a person did), found
-    in its history: (event, actor's name, …) rows newest first, as the case page reads them."""
-    if case.level is None:
-        return None
-    return next(((event, actor) for event, actor, *_rest in history
-                 if event.case_id == case.id and event.to_level == case.level), None)
-
-
 def rule_names(session: Session) -> list[tuple[str, str]]:
     """(code, name in the page's language) of every rule, for choosing one in a filter."""
     english = str(get_locale()) == "en"
