@@ -16,7 +16,7 @@ began before that change, and could have read it anyway, see it). The lists are 
 (named tuples), not objects a session tracks.
 
 `kept` keeps any such value the same way: the layout's count of a user's unread notifications
-(every page shows it) is one, per user."""
+(every page shows it) is one, per user; `counted` keeps the list pages' counts of cases."""
 
 import threading
 from collections.abc import Callable
@@ -95,6 +95,23 @@ def kept(db, name, read: Callable):
             store.lists.clear()
         store.lists[name] = (version, rows)
     return rows
+
+
+def _hashable(value):
+    return tuple(_hashable(v) for v in value) if isinstance(value, list | tuple) else value
+
+
+def counted(db, statement) -> int:
+    """The count `statement` (a `SELECT count(*) …`) returns, kept like the lists: per data
+    version, under the statement's structure and values (SQLAlchemy's cache key of it, with the
+    values of its parameters), which carry whose cases and which filters. A list page's count of
+    open cases reads every open case's entry in an index (2 ms at 20 000 open cases on
+    PostgreSQL); until something changes, it is the same number."""
+    key = statement._generate_cache_key()  # as SQLAlchemy's own caching examples key a statement
+    if key is None:  # a statement SQLAlchemy cannot key: counted each time
+        return db.exec(statement).one()
+    values = tuple(_hashable(bind.effective_value) for bind in key.bindparams)
+    return kept(db, ("count", key.key, values), lambda db: db.exec(statement).one())
 
 
 def business_areas(db, *, active_only: bool = False) -> tuple[Area, ...]:

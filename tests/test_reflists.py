@@ -112,3 +112,38 @@ def test_the_unread_count_follows_new_and_read_notifications(app, client, world,
         mark_all_read(db, world["coordinator"].id, now=clock.now())
         db.commit()
     assert '<span class="count">' not in client.get("/arenden").get_data(as_text=True)
+
+
+def _result_count(html: str) -> str:
+    start = html.index('class="result-count">') + len('class="result-count">')
+    return html[start:html.index("</p>", start)]
+
+
+def test_the_queues_count_is_kept_per_person_scope_and_filter_until_a_change(app, client, world, clock):
+    """`reflists.counted`: the count of a list page is read once per data version, under the
+    statement with its values, so each scope (a coordinator's all, a department's own) and each
+    filter has its own, and a new case is in the next page's count."""
+    def count_of(who, url):
+        sign_in(client, who)
+        response, seen = get_counting(app, client, url)
+        assert response.status_code == 200
+        return _result_count(response.get_data(as_text=True)), [s for s in seen if "count(*)" in s]
+
+    with fresh(app) as db:
+        factories.case(db, clock=clock, title="Skyltning vid infarten", level=1)  # no organisation
+        db.commit()
+    everyone, seen = count_of(world["coordinator"], "/arenden")
+    assert everyone == "2 ärenden" and seen
+    assert count_of(world["coordinator"], "/arenden") == ("2 ärenden", [])  # kept
+    assert count_of(world["official"], "/arenden")[0] == "1 ärende"  # the department's own: not the above
+    assert count_of(world["builder"], "/arenden")[0] == "0 ärenden"
+    assert count_of(world["coordinator"], f"/arenden?business_area_id={world['area'].id}")[0] == "1 ärende"
+    assert count_of(world["coordinator"], "/arenden?q=skyltning")[0] == "1 ärende"
+    with fresh(app) as db:
+        factories.case(db, clock=clock, title="Belysning i gångtunneln", business_area_id=world["area"].id,
+                       level=1, organisations=[db.get(Organisation, world["tk"].id)])
+        db.commit()
+    again, seen = count_of(world["coordinator"], "/arenden")
+    assert again == "3 ärenden" and seen
+    assert count_of(world["official"], "/arenden")[0] == "2 ärenden"
+    assert count_of(world["coordinator"], f"/arenden?business_area_id={world['area'].id}")[0] == "2 ärenden"

@@ -20,6 +20,7 @@ from coordination.cases.models import (
 from coordination.cases.services import TRIAGE_DAYS, organisation_names
 from coordination.clock import STOCKHOLM, Clock, WorkingDays
 from coordination.organisations.models import BusinessArea
+from coordination.reflists import counted
 
 _PRIORITY_RANK = sql_case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Case.priority, else_=4)
 SORTS = {
@@ -70,7 +71,7 @@ class QueueFilters:
 
 @dataclass
 class QueueRow:
-    case: Case
+    case: Case  # or, for a page (`whole_cases=False`), a row of the `LISTED` columns
     business_area: str | None
     organisations: list[str]
     age_working_days: int
@@ -145,11 +146,19 @@ def _narrowing(session: Session, filters: QueueFilters, *, threshold: datetime) 
     return conditions
 
 
+# What a page's list of cases shows of each (the queue, the start pages), and what its overdue
+# mark is worked out from: read as these columns, a page of 50 costs about a third less than as
+# whole cases the session tracks (the API, which answers with whole cases, reads those).
+LISTED = (Case.id, Case.reference, Case.title, Case.company_name, Case.level, Case.status, Case.priority,
+          Case.received_at, Case.overdue)
+
+
 def list_cases(session: Session, filters: QueueFilters, *, scope, clock: Clock, working_days: WorkingDays,
-               scope_organisation_id: int | None = None) -> QueuePage:
+               scope_organisation_id: int | None = None, whole_cases: bool = True) -> QueuePage:
     """One page of cases: a count, the page, and the organisations of its cases (3 queries).
     `scope_organisation_id`: the scope is "the cases concerning this organisation"
-    (access.scope_organisation), which lets the open ones be counted from that organisation's rows."""
+    (access.scope_organisation), which lets the open ones be counted from that organisation's rows.
+    `whole_cases=False`: each row's `case` is a row of the `LISTED` columns, not a Case."""
     now = clock.now()
     threshold = working_days.overdue_threshold(now, TRIAGE_DAYS)
     rest = _narrowing(session, filters, threshold=threshold)
@@ -161,16 +170,17 @@ def list_cases(session: Session, filters: QueueFilters, *, scope, clock: Clock, 
         count = select(func.count()).select_from(CaseOrganisation)
         if rest:
             count = count.join(Case, Case.id == CaseOrganisation.case_id).where(*rest)
-        total = session.exec(count.where(CaseOrganisation.organisation_id == scope_organisation_id,
-                                         literal_column("case_organisations.case_open"))).one()  # bare, as the index says it
+        total = counted(session, count.where(CaseOrganisation.organisation_id == scope_organisation_id,
+                                             literal_column("case_organisations.case_open")))  # bare, as the index says it
     else:
-        total = session.exec(select(func.count()).select_from(Case).where(*conditions)).one()
+        total = counted(session, select(func.count()).select_from(Case).where(*conditions))
     page_size = max(1, min(filters.page_size, MAX_PAGE_SIZE))
     pages = max(1, -(-total // page_size))
     page = max(1, min(filters.page, pages))
     sort = filters.sort if filters.sort in SORTS else DEFAULT_SORT
-    query = (select(Case, BusinessArea.name).outerjoin(BusinessArea, BusinessArea.id == Case.business_area_id)
-             .where(*conditions))
+    columns = (Case,) if whole_cases else LISTED
+    query = (select(*columns, BusinessArea.name.label("business_area_name"))
+             .outerjoin(BusinessArea, BusinessArea.id == Case.business_area_id).where(*conditions))
     skipped = (page - 1) * page_size
     if total == 0:
         found = []  # the count said so: no page to read
@@ -189,6 +199,8 @@ def list_cases(session: Session, filters: QueueFilters, *, scope, clock: Clock, 
                                            .offset(total - skipped - shown).limit(shown)).all()))
     else:
         found = session.exec(query.order_by(*SORTS[sort]).offset(skipped).limit(page_size)).all()
+    if not whole_cases:
+        found = [(row, row.business_area_name) for row in found]
     names = organisation_names(session, [c.id for c, _area in found])
     rows = [QueueRow(case=c, business_area=area, organisations=names.get(c.id, []),
                      age_working_days=working_days.between(c.received_at, now),

@@ -137,7 +137,7 @@ def queue():
             escalated_by=form.escalated_by.data or None, escalated_from=form.escalated_from.data,
             sort=form.sort.data, page=form.page.data or 1)
     page = list_cases(db, filters, scope=case_scope(current_user), clock=clock(), working_days=working_days(),
-                      scope_organisation_id=scope_organisation(current_user))
+                      scope_organisation_id=scope_organisation(current_user), whole_cases=False)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("cases/queue.html", form=form, page=page, args=args), (200 if valid else 400)
 

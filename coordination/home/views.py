@@ -21,7 +21,8 @@ bp = Blueprint("home", __name__)
 
 def _cases(filters: QueueFilters):
     return list_cases(get_session(), filters, scope=case_scope(current_user), clock=clock(),
-                      working_days=working_days(), scope_organisation_id=scope_organisation(current_user))
+                      working_days=working_days(), scope_organisation_id=scope_organisation(current_user),
+                      whole_cases=False)
 
 
 # Action items on a department's start page at a time, overdue first (each has its update form).
