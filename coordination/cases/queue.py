@@ -147,8 +147,9 @@ def _narrowing(session: Session, filters: QueueFilters, *, threshold: datetime) 
 
 
 # What a page's list of cases shows of each (the queue, the start pages), and what its overdue
-# mark is worked out from: read as these columns, a page of 50 costs about a third less than as
-# whole cases the session tracks (the API, which answers with whole cases, reads those).
+# mark is worked out from: read as these columns instead of whole cases the session tracks, a
+# page of 50 took 7.8 instead of 9.1 ms of `list_cases` (PostgreSQL, 100 000 cases, its count
+# included). The API, which answers with whole cases, reads those.
 LISTED = (Case.id, Case.reference, Case.title, Case.company_name, Case.level, Case.status, Case.priority,
           Case.received_at, Case.overdue)
 
