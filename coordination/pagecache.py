@@ -77,7 +77,11 @@ class Entry:
     valid_until: datetime
 
 
-class PageCache:
+class BoundedCache:
+    """Values by key for a worker's threads, the least recently used out first once their sizes
+    (`_size`) together pass `max_bytes`; a value larger than a quarter of that is not kept.
+    Rendered pages here, a case's rendered history in coordination/cases/history.py."""
+
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self.size = 0
@@ -85,26 +89,30 @@ class PageCache:
         self._entries: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key, now: datetime) -> Entry | None:
+    def _size(self, value) -> int:
+        raise NotImplementedError
+
+    def _find(self, key, usable):
+        """The value under `key` if `usable(value)`; one that is not is dropped."""
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry.computed_at <= now < entry.valid_until:
+            value = self._entries.get(key)
+            if value is not None and usable(value):
                 self._entries.move_to_end(key)
                 self.hits += 1
-                return entry
-            if entry is not None:
+                return value
+            if value is not None:
                 self._drop(key)
             self.misses += 1
             return None
 
-    def put(self, key, entry: Entry) -> None:
-        if len(entry.body) > self.max_bytes // 4:
+    def put(self, key, value) -> None:
+        if self._size(value) > self.max_bytes // 4:
             return
         with self._lock:
             if key in self._entries:
                 self._drop(key)
-            self._entries[key] = entry
-            self.size += len(entry.body)
+            self._entries[key] = value
+            self.size += self._size(value)
             while self.size > self.max_bytes:
                 self._drop(next(iter(self._entries)))
 
@@ -114,10 +122,18 @@ class PageCache:
                 self._drop(key)
 
     def _drop(self, key) -> None:
-        self.size -= len(self._entries.pop(key).body)
+        self.size -= self._size(self._entries.pop(key))
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class PageCache(BoundedCache):
+    def _size(self, entry) -> int:
+        return len(entry.body)
+
+    def get(self, key, now: datetime) -> Entry | None:
+        return self._find(key, lambda entry: entry.computed_at <= now < entry.valid_until)
 
 
 def init_app(app) -> None:

@@ -1,12 +1,27 @@
 """The case page's history lines (coordination/cases/history.py): the words the template used to
-work out for each event, in both languages."""
+work out for each event, in both languages; and the rendered history kept per worker until the
+case's events change."""
 
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
+from markupsafe import Markup
 
-from coordination.cases.history import HistoryLine, history_lines, minute
+from coordination.auth.models import User
+from coordination.cases.history import (
+    EXTENSION,
+    History,
+    HistoryCache,
+    HistoryLine,
+    history_lines,
+    minute,
+)
+from coordination.cases.services import merge_cases, reference_slug
+from coordination.clock import WorkingDays
+from coordination.routing.services import move_case
+from tests import factories
+from tests.conftest import fresh, get_counting, sign_in, without_csrf_tokens
 
 
 def event(kind, at, *, rule=None, from_level=None, to_level=None, reason=None, **facts):
@@ -66,21 +81,11 @@ def test_the_time_is_the_localtime_filters(app):
 
 # --- the rendered history, kept per worker (case_history, HistoryCache) -------------------------------
 
-from markupsafe import Markup  # noqa: E402
-
-from coordination.auth.models import User  # noqa: E402
-from coordination.cases.history import EXTENSION, History, HistoryCache  # noqa: E402
-from coordination.cases.services import merge_cases, reference_slug  # noqa: E402
-from coordination.clock import WorkingDays  # noqa: E402
-from coordination.routing.services import move_case  # noqa: E402
-from tests import factories  # noqa: E402
-from tests.conftest import fresh, get_counting, sign_in, without_csrf_tokens  # noqa: E402
-
 FULL_READ = "ORDER BY case_events.at DESC"  # the statement that reads every event of the history
 
 
 @pytest.fixture
-def kept_app(make_app):
+def app(make_app):
     return make_app(PAGE_CACHE_SECONDS=0)  # every page rendered: only the history is kept
 
 
@@ -88,8 +93,7 @@ def _history_section(html: str) -> str:
     return html[html.index('id="history-title"'):html.index("</ol>", html.index('id="history-title"'))]
 
 
-def test_a_history_is_read_once_and_shown_again_until_it_changes(kept_app, clock):
-    app = kept_app
+def test_a_history_is_read_once_and_shown_again_until_it_changes(app, clock):
     client = app.test_client()
     with fresh(app) as db:
         tk = factories.organisation(db, name="Trafikkontoret", short_name="TK")
@@ -160,15 +164,15 @@ def test_the_kept_histories_stay_within_their_bytes():
         return History(html=Markup("x" * size), why={}, signature=signature)
 
     for key in "abc":
-        cache.keep((key,), history(100))
+        cache.put((key,), history(100))
     assert cache.find(("a",), ((None, None, 1, 1, 1),)) is not None  # now the most recently used
-    cache.keep(("d",), history(100))
-    cache.keep(("e",), history(100))
+    cache.put(("d",), history(100))
+    cache.put(("e",), history(100))
     assert cache.size <= 400 and len(cache) == 4
     assert cache.find(("b",), ((None, None, 1, 1, 1),)) is None  # the least recently used went first
     assert cache.find(("a",), ((None, None, 1, 1, 1),)) is not None
     assert cache.find(("a",), ((None, None, 2, 3, 2),)) is None  # other events: not this one
-    cache.keep(("big",), history(101))  # more than a quarter of the whole: not kept
+    cache.put(("big",), history(101))  # more than a quarter of the whole: not kept
     assert cache.find(("big",), ((None, None, 1, 1, 1),)) is None and cache.size <= 400
-    cache.keep(("a",), history(50))  # kept again under the same key: replaces
+    cache.put(("a",), history(50))  # kept again under the same key: replaces
     assert cache.size == 350 and len(cache) == 4

@@ -9,8 +9,6 @@ The rendered list is kept per worker (`HistoryCache`, `case_history`): a history
 so a case's list stays what it was for as long as its events are the same ones, and the page
 asks the database a small question instead of reading them all (see `case_history`)."""
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +22,7 @@ from coordination.cases.models import Case, CaseEvent
 from coordination.clock import in_stockholm
 from coordination.i18n import gettext as _
 from coordination.labels import EVENT_LABELS, SOURCE_LABELS, label, level_name
+from coordination.pagecache import BoundedCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,43 +119,17 @@ class History:
         return None if case.level is None else self.why.get(case.level)
 
 
-class HistoryCache:
-    """Histories by (the case and those merged into it, the case's reference, the language), the
-    least recently used out first once they take more than `max_bytes` of rendered text."""
+class HistoryCache(BoundedCache):
+    """Histories by (the case and those merged into it, the case's reference, the language),
+    within `max_bytes` of rendered text."""
 
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.hits = self.misses = 0
-        self._entries: OrderedDict[tuple, History] = OrderedDict()
-        self._lock = threading.Lock()
+    def _size(self, history: History) -> int:
+        return len(history.html)
 
     def find(self, key: tuple, signature: tuple) -> History | None:
-        """The history kept under `key`, if it was made from the events `signature` describes."""
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None or found.signature != signature:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return found
-
-    def keep(self, key: tuple, history: History) -> None:
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self.size -= len(old.html)
-            if len(history.html) > self.max_bytes // 4:
-                return
-            self._entries[key] = history
-            self.size += len(history.html)
-            while self.size > self.max_bytes:
-                _key, dropped = self._entries.popitem(last=False)
-                self.size -= len(dropped.html)
-
-    def __len__(self) -> int:
-        return len(self._entries)
+        """The history kept under `key`, if it was made from the events `signature` describes
+        (one made from other events is dropped: a history only grows, it is out of date)."""
+        return self._find(key, lambda history: history.signature == signature)
 
 
 def init_app(app) -> None:
@@ -207,5 +180,5 @@ def case_history(db, case: Case, family: list[int]) -> History:
     lines = history_lines([(row, row.actor_name, row.event_case_reference) for row in rows], case.reference)
     html = Markup(current_app.jinja_env.get_template(TEMPLATE).render(history=lines))
     history = History(html=html, why=why, signature=_signature((*who, *figures) for who, figures in groups.items()))
-    cache.keep(key, history)
+    cache.put(key, history)
     return history
