@@ -1,6 +1,7 @@
 """The benchmark's own checks, small enough for the suite: the generator makes what it promises,
 every measured page issues the same number of SQL statements at two sizes, and on PostgreSQL
-the queue's main queries are answered from indexes (no sequential scan of `cases`)."""
+the queue's main queries and agenda generation's are answered from indexes (no sequential scan
+of `cases`)."""
 
 import json
 from datetime import datetime
@@ -14,8 +15,11 @@ from bench.report import markdown
 from bench.run import make_app, measure_pages, page_targets
 from coordination.cases.models import Case
 from coordination.clock import STOCKHOLM, FixedClock, WorkingDays
+from coordination.meetings.models import Meeting, MeetingSeries
+from coordination.meetings.services import generate_agenda
+from coordination.organisations.models import Group, GroupKind
 from coordination.routing.engine import sweep
-from tests.conftest import PG_URL, get_counting
+from tests.conftest import PG_URL, get_counting, statements
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=STOCKHOLM)
 
@@ -66,8 +70,21 @@ def test_every_measured_page_costs_the_same_statements_at_two_sizes(database_url
     assert all(0 < n <= 24 for n in at_large.values()), at_large
 
 
+def _plans(engine, run) -> list[tuple[str, str]]:
+    """(statement, its EXPLAIN) of each SELECT of `run` (statements recorded with their values)."""
+    found = []
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        for statement in run:
+            if statement.lstrip().upper().startswith("SELECT"):
+                with raw.cursor() as cursor:
+                    cursor.execute("EXPLAIN " + statement, statement.parameters)
+                    found.append((str(statement), "\n".join(row[0] for row in cursor.fetchall())))
+    return found
+
+
 @pytest.mark.skipif(not PG_URL, reason="EXPLAIN of PostgreSQL plans")
-def test_the_queue_reads_cases_through_indexes_at_10000_cases(database_url):
+def test_the_queue_and_the_agenda_read_cases_through_indexes_at_10000_cases(database_url):
     generated = generate(database_url, 10_000, now=NOW, log=lambda *_: None)
     app = make_app(database_url, PAGE_CACHE_SECONDS=0)
     engine = app.extensions["db_engine"]
@@ -89,11 +106,31 @@ def test_the_queue_reads_cases_through_indexes_at_10000_cases(database_url):
                 with raw.cursor() as cursor:
                     cursor.execute("EXPLAIN " + statement, statement.parameters)
                     plans.setdefault(name, []).append("\n".join(row[0] for row in cursor.fetchall()))
-    app.extensions["db_engine"].dispose()
     for name, found in plans.items():
         for plan in found:
             assert "Seq Scan on cases" not in plan, f"{name}:\n{plan}"
     assert all("ix_cases_search_vector" in plan for plan in plans["queue_search_rare"]), plans["queue_search_rare"]
+
+    # Agenda generation for the coordination group: why each case is here comes from the index of
+    # level changes, not from every event; the cases prepared for a committee (none here) from
+    # their own index, not from every open case.
+    with Session(engine) as session:
+        meeting = session.scalar(select(Meeting).join(MeetingSeries, MeetingSeries.id == Meeting.series_id)
+                                 .join(Group, Group.id == MeetingSeries.group_id)
+                                 .where(Group.kind == GroupKind.coordination_group.value, Meeting.starts_at > NOW)
+                                 .order_by(Meeting.starts_at))
+        with statements(engine) as run:
+            generate_agenda(session, meeting, clock=FixedClock(NOW), working_days=WorkingDays())
+        session.rollback()
+    agenda_plans = _plans(engine, run)
+    app.extensions["db_engine"].dispose()
+    why = [plan for statement, plan in agenda_plans if "case_events.to_level IS NOT NULL" in statement]
+    committee = [plan for statement, plan in agenda_plans if "prepared_for_committee IS true" in statement]
+    assert len(why) == 1 and "ix_case_events_level_changes" in why[0], why
+    assert "Seq Scan on case_events" not in why[0], why[0]
+    assert len(committee) == 1 and "ix_cases_open_committee" in committee[0], committee
+    for statement, plan in agenda_plans:
+        assert "Seq Scan on cases" not in plan, f"{statement}\n{plan}"
 
 
 @pytest.mark.skipif(bool(PG_URL), reason="EXPLAIN QUERY PLAN of SQLite (PostgreSQL: the test above)")

@@ -81,6 +81,12 @@ class Case(SQLModel, table=True):
               postgresql_where=text(OPEN_CONDITION), sqlite_where=text(OPEN_CONDITION)),
         # The coordinator's start page counts the open cases per level (migration 0016).
         Index("ix_cases_open_level", "level", postgresql_where=text(OPEN_CONDITION), sqlite_where=text(OPEN_CONDITION)),
+        # The few open cases prepared for a committee, in the order the coordination group's agenda
+        # lists them (migration 0017): without it the agenda read every open case to find none.
+        # Written as each database's query says `prepared_for_committee IS true`.
+        Index("ix_cases_open_committee", "level_entered_at", "id",
+              postgresql_where=text(f"prepared_for_committee IS true AND {OPEN_CONDITION}"),
+              sqlite_where=text(f"prepared_for_committee IS 1 AND {OPEN_CONDITION}")),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -170,7 +176,13 @@ class CaseEvent(SQLModel, table=True):
     """One entry of a case's history: who (a person or a rule) did what, when, and why."""
 
     __tablename__ = "case_events"
-    __table_args__ = (Index("ix_case_events_case_id_at", "case_id", "at"),)
+    __table_args__ = (
+        Index("ix_case_events_case_id_at", "case_id", "at"),
+        # Each case's level changes (about a quarter of its events): the latest one says why a
+        # case is on an agenda, read from the index instead of every event (migration 0017).
+        Index("ix_case_events_level_changes", "case_id", "id",
+              postgresql_where=text("to_level IS NOT NULL"), sqlite_where=text("to_level IS NOT NULL")),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id")

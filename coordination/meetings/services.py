@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from dateutil.rrule import rrulestr
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from coordination.actions.models import OPEN_ACTION_STATUSES, ActionItem, PlannedChange
 from coordination.auth.models import User
-from coordination.cases.models import Case, CaseEvent, CaseOrganisation, CaseStatus
+from coordination.cases.models import Case, CaseEvent, CaseOrganisation, CaseStatus, open_case
 from coordination.clock import STOCKHOLM, Clock, WorkingDays
 from coordination.errors import ValidationFailed
 from coordination.i18n import lazy_gettext as _l
@@ -185,8 +185,9 @@ def wanted_items(session: Session, meeting: Meeting, group: Group, *, clock: Clo
     # Decisions: cases at the group's level, oldest escalation first, with why they are here.
     # Only the columns the items show; the other queries take the same cases as a subquery.
     decision_scope = and_(*level_scope, Case.prepared_for_committee.is_(False))
+    # Open as the partial index of cases prepared for a committee says it (open_case()).
     committee_scope = and_(Case.prepared_for_committee.is_(True), Case.referred_to_committee.is_(False),
-                           Case.status != CaseStatus.closed.value, Case.merged_into_id.is_(None)) \
+                           *open_case()) \
         if group.kind == GroupKind.coordination_group.value else None
     shown = select(Case.id, Case.reference, Case.title, BusinessArea.name) \
         .outerjoin(BusinessArea, BusinessArea.id == Case.business_area_id)
@@ -194,7 +195,9 @@ def wanted_items(session: Session, meeting: Meeting, group: Group, *, clock: Clo
                             .order_by(func.coalesce(Case.level_entered_at, Case.received_at), Case.id)).all()
     committee = session.execute(shown.where(committee_scope).order_by(Case.level_entered_at, Case.id)).all() \
         if committee_scope is not None else []
-    case_ids = select(Case.id).where(decision_scope if committee_scope is None else or_(decision_scope, committee_scope))
+    # The decision items say who is concerned and why the case is here; the committee's do not.
+    # (Both scopes in one `a OR b` made PostgreSQL read every open case for them.)
+    case_ids = select(Case.id).where(decision_scope)
     orgs = _organisation_names(session, case_ids)
     why = _why(session, case_ids)
     carried = _carried_over(session, previous)
@@ -233,13 +236,13 @@ def wanted_items(session: Session, meeting: Meeting, group: Group, *, clock: Clo
                                  "\n".join(x for x in [change.description, f"När: {when}" if when else "",
                                                        f"Kontakt: {change.contact}" if change.contact else ""] if x),
                                  planned_change_id=change.id))
-    new_cases = select(Case).where(Case.received_at >= since, Case.received_at < meeting.starts_at,
+    new_cases = select(Case.reference, Case.title).where(Case.received_at >= since, Case.received_at < meeting.starts_at,
                                    Case.merged_into_id.is_(None))
     if group.kind == GroupKind.work_group.value:
         new_cases = new_cases.where(Case.business_area_id == group.business_area_id)
     elif group.kind == GroupKind.steering_group.value:
         new_cases = new_cases.where(Case.level == 3)
-    new_list = session.execute(new_cases.order_by(Case.received_at)).scalars().all()
+    new_list = session.execute(new_cases.order_by(Case.received_at)).all()
     if new_list:
         wanted.append(Wanted("info:new_cases", "information", "Nya ärenden sedan förra mötet",
                              "\n".join(f"{c.reference} {c.title}" for c in new_list)))
