@@ -4,8 +4,8 @@
 
 The database is migrated to head first (it should be empty). The structure comes from the demo
 (organisations, users with the demo password, groups, meeting series) plus twenty business areas
-with a work group each; then, in bulk (SQLAlchemy Core executemany, which psycopg sends as
-multi-row INSERTs and SQLite runs in one transaction):
+with a work group each; then, in bulk, in one transaction (COPY on PostgreSQL, SQLAlchemy Core
+executemany INSERTs on SQLite):
 
 - companies: one per five cases;
 - cases received evenly over the five years before `--now`, 20 % open (60 % of last year's,
@@ -82,6 +82,28 @@ AREAS = ["Högdalens industriområde", "Årsta Partihallar", "Västberga industr
 def _chunks(rows, size=BATCH):
     for i in range(0, len(rows), size):
         yield rows[i:i + size]
+
+
+def _write(conn, table, rows: list[dict]) -> None:
+    """Insert the rows: on PostgreSQL with COPY (psycopg's copy, in the load's transaction; each
+    value passed through its column type's bind processing as an INSERT would, so timestamps go
+    in as UTC and JSON as JSON), elsewhere as executemany INSERTs in chunks."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        for chunk in _chunks(rows):
+            conn.execute(table.insert(), chunk)
+        return
+    columns = list(rows[0])
+    processors = [(name, table.c[name].type._cached_bind_processor(conn.dialect)) for name in columns]
+    listed = ", ".join(f'"{name}"' for name in columns)
+    with conn.connection.driver_connection.cursor() as cursor, \
+            cursor.copy(f'COPY "{table.name}" ({listed}) FROM STDIN') as copy:
+        for row in rows:
+            if len(row) != len(columns):
+                raise ValueError(f"{table.name}: a row with other columns than the first: {sorted(row)}")
+            copy.write_row([row[name] if process is None or row[name] is None else process(row[name])
+                            for name, process in processors])
 
 
 @dataclass
@@ -375,8 +397,7 @@ def generate(url: str, cases: int, *, now: datetime, seed: int = 1, append: bool
                             (Meeting, meeting_rows), (Agenda, agenda_rows), (AgendaItem, item_rows),
                             (Minutes, minutes_rows), (MinutesItem, mitem_rows)):
             table = model.__table__
-            for chunk in _chunks(rows):
-                conn.execute(table.insert(), chunk)
+            _write(conn, table, rows)
             out.counts[table.name] = len(rows)
             if engine.dialect.name == "postgresql":
                 # Statistics now, inside the transaction (ANALYZE counts its own new rows): the
