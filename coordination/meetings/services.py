@@ -13,7 +13,13 @@ from sqlmodel import Session
 
 from coordination.actions.models import OPEN_ACTION_STATUSES, ActionItem, PlannedChange
 from coordination.auth.models import User
-from coordination.cases.models import Case, CaseEvent, CaseOrganisation, CaseStatus, open_case
+from coordination.cases.models import (
+    Case,
+    CaseEvent,
+    CaseOrganisation,
+    CaseStatus,
+    open_case,
+)
 from coordination.clock import STOCKHOLM, Clock, WorkingDays
 from coordination.errors import ValidationFailed
 from coordination.i18n import lazy_gettext as _l
@@ -236,8 +242,8 @@ def wanted_items(session: Session, meeting: Meeting, group: Group, *, clock: Clo
                                  "\n".join(x for x in [change.description, f"När: {when}" if when else "",
                                                        f"Kontakt: {change.contact}" if change.contact else ""] if x),
                                  planned_change_id=change.id))
-    new_cases = select(Case.reference, Case.title).where(Case.received_at >= since, Case.received_at < meeting.starts_at,
-                                   Case.merged_into_id.is_(None))
+    new_cases = select(Case.reference, Case.title).where(
+        Case.received_at >= since, Case.received_at < meeting.starts_at, Case.merged_into_id.is_(None))
     if group.kind == GroupKind.work_group.value:
         new_cases = new_cases.where(Case.business_area_id == group.business_area_id)
     elif group.kind == GroupKind.steering_group.value:
