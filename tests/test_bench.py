@@ -98,14 +98,8 @@ def test_the_queue_and_the_agenda_read_cases_through_indexes_at_10000_cases(data
     for name in ("queue", "queue_business_area", "queue_search_rare"):
         response, run = get_counting(app, client, targets[name][1])
         assert response.status_code == 200
-        seen = [s for s in run if "FROM cases" in s and s.lstrip().upper().startswith("SELECT")]
-        assert seen, name
-        with engine.connect() as conn:
-            raw = conn.connection.driver_connection
-            for statement in seen:
-                with raw.cursor() as cursor:
-                    cursor.execute("EXPLAIN " + statement, statement.parameters)
-                    plans.setdefault(name, []).append("\n".join(row[0] for row in cursor.fetchall()))
+        plans[name] = [plan for statement, plan in _plans(engine, run) if "FROM cases" in statement]
+        assert plans[name], name
     for name, found in plans.items():
         for plan in found:
             assert "Seq Scan on cases" not in plan, f"{name}:\n{plan}"
