@@ -95,7 +95,9 @@ def _write(conn, table, rows: list[dict]) -> None:
             conn.execute(table.insert(), chunk)
         return
     columns = list(rows[0])
-    processors = [(name, table.c[name].type._cached_bind_processor(conn.dialect)) for name in columns]
+    # Each column's bind processing, as coordination.db.DriverStatement takes it.
+    processors = [(name, table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
+                  for name in columns]
     listed = ", ".join(f'"{name}"' for name in columns)
     with conn.connection.driver_connection.cursor() as cursor, \
             cursor.copy(f'COPY "{table.name}" ({listed}) FROM STDIN') as copy:
