@@ -41,10 +41,11 @@ run: migrate
 
 ## make test: install what the tests need and run the whole suite
 ## (SQLite; also PostgreSQL when TEST_DATABASE_URL is set), in a process per core
-## (TEST_PROCESSES=0 runs it in one; a test file's tests stay in one process).
+## (TEST_PROCESSES=0 runs it in one; a test file's tests stay in one process; the files that take
+## longest are handed out first, in the order tests/conftest.py gives).
 TEST_PROCESSES ?= auto
 test: install-test
-	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 check-migrations: install
 	$(FLASK) db check
