@@ -21,7 +21,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pytest
-from argon2 import PasswordHasher
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
@@ -45,6 +44,7 @@ from wtforms.fields.core import UnboundField
 from coordination.auth import services as auth_services
 from coordination.auth.models import User
 from coordination.forms import BaseForm
+from tests.conftest import TEST_HASHER
 from tests.test_access import _ROUTES_APP, ANON
 from tests.test_access import world as _access_world  # noqa: F401  (a fixture, used by name below)
 from tests.test_hostile_input import (
@@ -248,9 +248,10 @@ def fuzzed(world):
 @pytest.fixture(scope="module", autouse=True)
 def cheap_hashing():
     """A form that sets a password hashes it; argon2 at its real cost would take most of the
-    module's time. The hashes stay argon2 (verification reads the cost from the hash)."""
+    module's time. Hashed as the form sets it, with the suite's cheap hasher (tests/conftest.py);
+    the hashes stay argon2 (verification reads the cost from the hash)."""
     original = auth_services.hash_password
-    auth_services.hash_password = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash
+    auth_services.hash_password = TEST_HASHER.hash
     yield
     auth_services.hash_password = original
 
