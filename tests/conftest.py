@@ -63,8 +63,7 @@ def _builders_made_once() -> None:
                 return original(self, append_unknown)
             key = (self.rule, tuple(self._trace), append_unknown,
                    tuple(sorted((name, repr(value)) for name, value in defaults.items())))
-            hash(key)
-        except (AttributeError, TypeError, ValueError):
+        except AttributeError:  # no `_trace`: Werkzeug's internals changed shape
             return original(self, append_unknown)
         if key not in made:
             made[key] = original(self, append_unknown)
